@@ -1,0 +1,88 @@
+package dev.streamq.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.queue.Enqueued;
+import dev.streamq.queue.QueueName;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/** Submitting and reading jobs. Thin: validate, call the service, map the result to a status. */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class JobResource {
+
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** Set on an answer that returns an existing job for a reused Idempotency-Key. */
+    static final String REPLAYED = "Idempotent-Replayed";
+
+    private final Submissions submissions;
+    private final JobService jobs;
+    private final ObjectMapper json;
+
+    JobResource(Submissions submissions, JobService jobs, ObjectMapper json) {
+        this.submissions = submissions;
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    /** 202 with Location for a new job; 200 with Idempotent-Replayed: true for a reused key. */
+    @POST
+    @Path("queues/{queue}/jobs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submit(@PathParam("queue") String queue, @HeaderParam(IDEMPOTENCY_KEY) String key,
+            JobRequest request) {
+        QueueName q = submissions.queue(queue);
+        var job = submissions.one(request, key);
+        return jobs.submit(q, List.of(job)).map(accepted -> {
+            Enqueued e = accepted.get(0);
+            Response.ResponseBuilder answer = e.replayed()
+                    ? Response.ok().header(REPLAYED, "true")
+                    : Response.accepted();
+            return answer.location(URI.create("/jobs/" + e.id())).entity(JobAccepted.of(e)).build();
+        });
+    }
+
+    @POST
+    @Path("queues/{queue}/jobs/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> submitBatch(@PathParam("queue") String queue, BatchRequest request) {
+        QueueName q = submissions.queue(queue);
+        var batch = submissions.batch(request);
+        return jobs.submit(q, batch).map(accepted -> Response.accepted()
+                .entity(new BatchAccepted(accepted.stream().map(JobAccepted::of).toList())).build());
+    }
+
+    @GET
+    @Path("jobs/{id}")
+    public Uni<JobView> get(@PathParam("id") String id) {
+        return jobs.find(id).map(job -> job
+                .map(j -> JobView.of(j, json))
+                .orElseThrow(() -> new ProblemException(404, "id", "no job " + id)));
+    }
+
+    /** Sends one dead job back to its ready stream with a fresh set of attempts. */
+    @POST
+    @Path("jobs/{id}/redrive")
+    public Uni<Map<String, Object>> redrive(@PathParam("id") String id) {
+        return jobs.redrive(id).map(result -> {
+            if (result.isEmpty()) {
+                throw new ProblemException(404, "id", "no job " + id);
+            }
+            if (!result.get()) {
+                throw new ProblemException(409, "id", "job " + id + " is not dead");
+            }
+            return Map.of("id", id, "redriven", true);
+        });
+    }
+}

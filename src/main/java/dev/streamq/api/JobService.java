@@ -1,0 +1,95 @@
+package dev.streamq.api;
+
+import dev.streamq.log.EventLog;
+import dev.streamq.metrics.JobMetrics;
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.Enqueued;
+import dev.streamq.queue.Job;
+import dev.streamq.queue.JobId;
+import dev.streamq.queue.JobState;
+import dev.streamq.queue.NewJob;
+import dev.streamq.queue.QueueName;
+import dev.streamq.redis.RedisCalls;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.jboss.logging.Logger;
+
+/** The producer side: submit, read and redrive jobs, surviving Redis failovers within the API's retry budget. */
+@ApplicationScoped
+public class JobService {
+
+    private static final Logger LOG = Logger.getLogger(JobService.class);
+    private static final int REDRIVE_PAGE = 500;
+
+    private final Broker broker;
+    private final RedisCalls redis;
+    private final JobMetrics metrics;
+
+    JobService(Broker broker, RedisCalls redis, JobMetrics metrics) {
+        this.broker = broker;
+        this.redis = redis;
+        this.metrics = metrics;
+    }
+
+    public Uni<List<Enqueued>> submit(QueueName queue, List<NewJob> jobs) {
+        // Ids are fixed before the first try, so a retry after a lost answer finds the jobs instead of doubling them.
+        List<String> ids = IntStream.range(0, jobs.size()).mapToObj(i -> JobId.next(queue)).toList();
+        return redis.<List<Enqueued>>call("enqueue", () -> broker.enqueue(queue, jobs, ids))
+                .invoke(accepted -> {
+                    int fresh = (int) accepted.stream().filter(e -> !e.replayed()).count();
+                    if (fresh > 0) {
+                        metrics.enqueued(queue.value(), fresh);
+                    }
+                    if (accepted.size() == 1) {
+                        Enqueued e = accepted.get(0);
+                        EventLog.info(LOG, e.replayed() ? "job_replayed" : "job_enqueued", queue.value(), e.id(), 0,
+                                (e.replayed() ? "idempotent replay of job, state " : "job accepted, state ") + e.state());
+                    } else {
+                        EventLog.info(LOG, "batch_enqueued", queue.value(), null, 0,
+                                "batch of " + accepted.size() + " accepted, " + fresh + " new");
+                    }
+                });
+    }
+
+    public Uni<Optional<Job>> find(String id) {
+        return redis.call("find", () -> broker.find(id));
+    }
+
+    /** Redrives one dead job; empty when there is no such job, false when it is not dead. */
+    public Uni<Optional<Boolean>> redrive(String id) {
+        return find(id).chain(job -> {
+            if (job.isEmpty()) {
+                return Uni.createFrom().item(Optional.<Boolean>empty());
+            }
+            if (job.get().state() != JobState.DEAD) {
+                return Uni.createFrom().item(Optional.of(false));
+            }
+            return redis.call("redrive", () -> broker.redrive(job.get().queue(), List.of(id)))
+                    .invoke(n -> metrics.redriven(job.get().queue().value(), n))
+                    .map(n -> Optional.of(n > 0));
+        });
+    }
+
+    /** Redrives every dead job of the queue, a page at a time, and says how many went back to ready. */
+    public Uni<Long> redriveAll(QueueName queue) {
+        return redriveFrom(queue, 0L);
+    }
+
+    private Uni<Long> redriveFrom(QueueName queue, long sofar) {
+        return redis.call("redrive", () -> broker.deadLetters(queue, null, REDRIVE_PAGE))
+                .chain(page -> {
+                    if (page.isEmpty()) {
+                        return Uni.createFrom().item(sofar);
+                    }
+                    List<String> ids = new ArrayList<>(page.size());
+                    page.forEach(d -> ids.add(d.jobId()));
+                    return redis.call("redrive", () -> broker.redrive(queue, ids))
+                            .invoke(n -> metrics.redriven(queue.value(), n))
+                            .chain(n -> redriveFrom(queue, sofar + n));
+                });
+    }
+}

@@ -1,0 +1,76 @@
+package dev.streamq.api;
+
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadLetter;
+import dev.streamq.queue.QueueDepth;
+import dev.streamq.queue.QueueName;
+import dev.streamq.redis.RedisCalls;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+
+/** Queue depths and dead letters. */
+@Path("/queues")
+@Produces(MediaType.APPLICATION_JSON)
+public class QueueResource {
+
+    private static final int MAX_PAGE = 1000;
+
+    private final Submissions submissions;
+    private final QueueStats stats;
+    private final JobService jobs;
+    private final Broker broker;
+    private final RedisCalls redis;
+
+    QueueResource(Submissions submissions, QueueStats stats, JobService jobs, Broker broker, RedisCalls redis) {
+        this.submissions = submissions;
+        this.stats = stats;
+        this.jobs = jobs;
+        this.broker = broker;
+        this.redis = redis;
+    }
+
+    @GET
+    public Uni<List<QueueDepth>> all() {
+        return stats.all();
+    }
+
+    @GET
+    @Path("{queue}")
+    public Uni<QueueDepth> one(@PathParam("queue") String queue) {
+        return stats.depth(submissions.queue(queue));
+    }
+
+    /** One page of dead letters, oldest first; pass the returned {@code next} as {@code after} for the next page. */
+    @GET
+    @Path("{queue}/dead")
+    public Uni<DeadLetterPage> dead(@PathParam("queue") String queue, @QueryParam("after") String after,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        QueueName q = submissions.queue(queue);
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw ProblemException.badField("limit", "limit must be between 1 and " + MAX_PAGE);
+        }
+        if (after != null && !after.matches("\\d+-\\d+")) {
+            throw ProblemException.badField("after", "after must be a dead-letter entry id such as 1700000000000-0");
+        }
+        return redis.call("dead letters", () -> broker.deadLetters(q, after, limit))
+                .map(items -> new DeadLetterPage(items, items.size() == limit ? items.get(items.size() - 1).entryId() : null));
+    }
+
+    @POST
+    @Path("{queue}/dead/redrive")
+    public Uni<Map<String, Object>> redriveAll(@PathParam("queue") String queue) {
+        QueueName q = submissions.queue(queue);
+        return jobs.redriveAll(q).map(n -> Map.of("queue", q.value(), "redriven", n));
+    }
+
+    public record DeadLetterPage(List<DeadLetter> items, String next) {}
+}

@@ -1,0 +1,142 @@
+package dev.streamq.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+
+/** Everything streamq reads from configuration; see application.properties for the defaults' reasons. */
+@ConfigMapping(prefix = "streamq")
+public interface StreamqConfig {
+
+    /** Which part of the application runs in this process. */
+    @WithDefault("all")
+    Role role();
+
+    Api api();
+
+    Durability durability();
+
+    Worker worker();
+
+    Retention retention();
+
+    enum Role {
+        API, WORKER, ALL;
+
+        public boolean servesApi() {
+            return this != WORKER;
+        }
+
+        public boolean runsWorkers() {
+            return this != API;
+        }
+    }
+
+    interface Api {
+        /** Largest accepted payload, in bytes of its JSON text. */
+        @WithDefault("1048576")
+        int maxPayloadBytes();
+
+        /** Most jobs in one batch submission. */
+        @WithDefault("1000")
+        int maxBatchSize();
+
+        @WithDefault("25")
+        int defaultMaxAttempts();
+
+        /** Upper bound a client may ask for in maxAttempts. */
+        @WithDefault("100")
+        int maxAttemptsLimit();
+
+        /** How long an Idempotency-Key keeps naming its job. */
+        @WithDefault("24h")
+        Duration idempotencyTtl();
+
+        /** How long a producer call keeps retrying transient Redis errors before answering 503. */
+        @WithDefault("3s")
+        Duration redisRetryBudget();
+
+        /** How long queue statistics are reused before Redis is asked again. */
+        @WithDefault("1s")
+        Duration statsCacheTtl();
+    }
+
+    interface Durability {
+        /** Replicas that must hold a job before POST answers 2xx (WAIT); 0 = the master alone. */
+        @WithDefault("0")
+        int minReplicas();
+
+        /** How long WAIT may block before the submission answers 503. */
+        @WithDefault("1s")
+        Duration waitTimeout();
+    }
+
+    interface Worker {
+        /** Queues to consume: names, or "*" for every queue that has ever received a job. */
+        @WithDefault("*")
+        List<String> queues();
+
+        /** Jobs run at once per queue in this process. */
+        @WithDefault("16")
+        int concurrency();
+
+        /** XREADGROUP BLOCK time; must stay below quarkus.redis.timeout. */
+        @WithDefault("2s")
+        Duration pollTimeout();
+
+        /** An entry pending longer than this without a lease renewal is taken over. */
+        @WithDefault("30s")
+        Duration visibilityTimeout();
+
+        /** How often in-flight entries get their idle time reset, well inside the visibility timeout. */
+        @WithDefault("10s")
+        Duration leaseInterval();
+
+        @WithDefault("5s")
+        Duration reclaimInterval();
+
+        @WithDefault("250ms")
+        Duration promoteInterval();
+
+        /** Deliveries of one entry after which it is a poison job. */
+        @WithDefault("5")
+        int maxDeliveries();
+
+        /** How long shutdown waits for in-flight jobs before handing them back. */
+        @WithDefault("25s")
+        Duration shutdownGrace();
+
+        Backoff backoff();
+
+        /** Back-off of the worker loop itself while Redis is unreachable. */
+        @WithDefault("100ms")
+        Duration redisBackoffMin();
+
+        @WithDefault("5s")
+        Duration redisBackoffMax();
+    }
+
+    interface Backoff {
+        @WithDefault("1s")
+        Duration initial();
+
+        @WithDefault("10m")
+        Duration max();
+
+        @WithDefault("2.0")
+        double multiplier();
+    }
+
+    interface Retention {
+        @WithDefault("24h")
+        Duration succeeded();
+
+        @WithDefault("7d")
+        Duration dead();
+
+        /** Approximate cap on each queue's dead-letter stream. */
+        @WithDefault("100000")
+        long deadLetterCap();
+    }
+}

@@ -1,0 +1,294 @@
+package dev.streamq.queue;
+
+import dev.streamq.config.StreamqConfig;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
+ * KEYS/ARGV order and the consumer group. Every state transition is one script, so it is
+ * atomic and costs one round trip. It does not retry; callers decide how to survive
+ * failures (the API within a budget, workers forever).
+ */
+@ApplicationScoped
+public class Broker {
+
+    public static final String GROUP = "workers";
+    /** Set of every queue that ever received a job, for workers configured with "*". */
+    static final String QUEUES_KEY = "streamq:queues";
+
+    private static final LuaScript ENQUEUE = LuaScript.load("enqueue");
+    private static final LuaScript START = LuaScript.load("start");
+    private static final LuaScript COMPLETE = LuaScript.load("complete");
+    private static final LuaScript FAIL = LuaScript.load("fail");
+    private static final LuaScript PROMOTE = LuaScript.load("promote");
+    private static final LuaScript REDRIVE = LuaScript.load("redrive");
+    private static final LuaScript RECLAIM = LuaScript.load("reclaim");
+    private static final LuaScript RELEASE = LuaScript.load("release");
+    private static final LuaScript STATS = LuaScript.load("stats");
+
+    private final Redis redis;
+    private final ReactiveRedisDataSource data;
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final StreamqConfig config;
+    /** Queues this process registered already; the SADD is idempotent, this only saves round trips. */
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+
+    Broker(Redis redis, ReactiveRedisDataSource data, StreamqConfig config) {
+        this.redis = redis;
+        this.data = data;
+        this.streams = data.stream(String.class, String.class, String.class);
+        this.config = config;
+    }
+
+    /**
+     * Writes the jobs (one script call for the whole batch) and, when durability asks for
+     * replicas, WAITs on the same connection. Ids are made by the caller before its first try,
+     * so a retry of a call whose answer was lost finds the jobs instead of adding them twice.
+     */
+    public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
+        long now = System.currentTimeMillis();
+        List<String> keys = new ArrayList<>(2 + 2 * jobs.size());
+        keys.add(queue.ready());
+        keys.add(queue.delayed());
+        List<String> args = new ArrayList<>(3 + 6 * jobs.size());
+        args.add(Long.toString(now));
+        args.add(Long.toString(config.api().idempotencyTtl().toSeconds()));
+        args.add(queue.jobPrefix());
+        for (int i = 0; i < jobs.size(); i++) {
+            NewJob job = jobs.get(i);
+            String id = ids.get(i);
+            keys.add(queue.job(id));
+            keys.add(job.idempotencyKey() == null ? queue.job(id) : queue.idempotency(job.idempotencyKey()));
+            args.add(id);
+            args.add(job.type());
+            args.add(job.payload());
+            args.add(Integer.toString(job.maxAttempts()));
+            args.add(Long.toString(job.runAtMillis()));
+            args.add(job.idempotencyKey() == null ? "" : job.idempotencyKey());
+        }
+        return register(queue)
+                .chain(() -> evalDurably(ENQUEUE, keys, args))
+                .map(reply -> {
+                    List<Enqueued> out = new ArrayList<>(jobs.size());
+                    for (int i = 0; i + 2 < reply.size(); i += 3) {
+                        out.add(new Enqueued(reply.get(i).toString(), queue, reply.get(i + 1).toString(),
+                                reply.get(i + 2).toInteger() == 1));
+                    }
+                    return out;
+                });
+    }
+
+    private Uni<Void> register(QueueName queue) {
+        if (registered.contains(queue.value())) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value()))
+                .invoke(() -> registered.add(queue.value()))
+                .replaceWithVoid();
+    }
+
+    public Uni<List<QueueName>> queues() {
+        return data.set(String.class).smembers(QUEUES_KEY)
+                .map(names -> names.stream().filter(QueueName::isValid).sorted().map(QueueName::new).toList());
+    }
+
+    public Uni<Optional<Job>> find(String jobId) {
+        Optional<QueueName> queue = JobId.queueOf(jobId);
+        if (queue.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return data.hash(String.class).hgetall(queue.get().job(jobId))
+                .map(hash -> hash == null || hash.isEmpty() || !hash.containsKey("state")
+                        ? Optional.<Job>empty()
+                        : Optional.of(Job.fromHash(queue.get(), hash)));
+    }
+
+    /** Creates the consumer group (and the stream) if missing; reading from 0 so jobs enqueued before any worker are seen. */
+    public Uni<Void> ensureGroup(QueueName queue) {
+        return redis.send(Request.cmd(Command.XGROUP).arg("CREATE").arg(queue.ready()).arg(GROUP).arg("0").arg("MKSTREAM"))
+                .onFailure(f -> String.valueOf(f.getMessage()).startsWith("BUSYGROUP")).recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** New entries for this consumer, blocking up to the poll timeout when there are none. */
+    public Uni<List<Delivery>> read(QueueName queue, String consumer, int count, Duration block) {
+        return streams.xreadgroup(GROUP, consumer, queue.ready(), ">", new XReadGroupArgs().count(count).block(block))
+                .map(messages -> toDeliveries(queue, messages));
+    }
+
+    private static List<Delivery> toDeliveries(QueueName queue, List<StreamMessage<String, String, String>> messages) {
+        if (messages == null) {
+            return List.of();
+        }
+        List<Delivery> out = new ArrayList<>(messages.size());
+        for (StreamMessage<String, String, String> m : messages) {
+            out.add(new Delivery(queue, m.id(), m.payload().get("id")));
+        }
+        return out;
+    }
+
+    public Uni<Optional<Attempt>> start(Delivery d, String consumer) {
+        QueueName q = d.queue();
+        return eval(START, List.of(q.ready(), q.job(d.jobId())),
+                List.of(GROUP, d.entryId(), now(), consumer))
+                .map(r -> "run".equals(r.get(0).toString())
+                        ? Optional.of(new Attempt(d, r.get(1).toInteger(), Integer.parseInt(r.get(2).toString()),
+                                r.get(3).toString(), r.get(4).toString(), Long.parseLong(r.get(5).toString())))
+                        : Optional.empty());
+    }
+
+    public Uni<Outcome> complete(Delivery d, String result) {
+        QueueName q = d.queue();
+        return eval(COMPLETE, List.of(q.ready(), q.job(d.jobId())),
+                List.of(GROUP, d.entryId(), now(), result == null ? "" : result,
+                        Long.toString(config.retention().succeeded().toSeconds())))
+                .map(r -> Outcome.of(r.toString()));
+    }
+
+    /**
+     * @param retryAtMillis when to run again, or -1 to dead-letter now with {@code deadReason}.
+     *     The script dead-letters anyway once the attempts are used up.
+     */
+    public Uni<Outcome> fail(Delivery d, String error, long retryAtMillis, String deadReason) {
+        QueueName q = d.queue();
+        return eval(FAIL, List.of(q.ready(), q.job(d.jobId()), q.delayed(), q.dead()),
+                List.of(GROUP, d.entryId(), now(), error, Long.toString(retryAtMillis), deadReason,
+                        Long.toString(config.retention().dead().toSeconds()),
+                        Long.toString(config.retention().deadLetterCap())))
+                .map(r -> Outcome.of(r.toString()));
+    }
+
+    public Uni<Boolean> release(Delivery d) {
+        QueueName q = d.queue();
+        return eval(RELEASE, List.of(q.ready(), q.job(d.jobId())), List.of(GROUP, d.entryId(), now()))
+                .map(r -> r.toInteger() == 1);
+    }
+
+    public Uni<Integer> promote(QueueName q, int limit) {
+        return eval(PROMOTE, List.of(q.delayed(), q.ready()), List.of(now(), Integer.toString(limit), q.jobPrefix()))
+                .map(Response::toInteger);
+    }
+
+    public Uni<Reclaimed> reclaim(QueueName q, String consumer, Duration minIdle, int count) {
+        return eval(RECLAIM, List.of(q.ready(), q.dead()),
+                List.of(GROUP, consumer, Long.toString(minIdle.toMillis()), Integer.toString(count),
+                        Integer.toString(config.worker().maxDeliveries()), q.jobPrefix(), now(),
+                        Long.toString(config.retention().dead().toSeconds()),
+                        Long.toString(config.retention().deadLetterCap())))
+                .map(r -> {
+                    Response pairs = r.get(0);
+                    List<Delivery> claimed = new ArrayList<>();
+                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                        claimed.add(new Delivery(q, pairs.get(i).toString(), pairs.get(i + 1).toString()));
+                    }
+                    List<String> poisoned = new ArrayList<>();
+                    r.get(1).forEach(id -> poisoned.add(id.toString()));
+                    return new Reclaimed(claimed, poisoned);
+                });
+    }
+
+    /** Resets the idle time of entries still being worked on, so that they are not reclaimed (JUSTID: no delivery counted). */
+    public Uni<Void> extendLeases(QueueName q, String consumer, List<String> entryIds) {
+        if (entryIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Request xclaim = Request.cmd(Command.XCLAIM).arg(q.ready()).arg(GROUP).arg(consumer).arg("0");
+        entryIds.forEach(xclaim::arg);
+        xclaim.arg("JUSTID");
+        return redis.send(xclaim).replaceWithVoid();
+    }
+
+    public Uni<Long> redrive(QueueName q, List<String> jobIds) {
+        List<String> args = new ArrayList<>(2 + jobIds.size());
+        args.add(now());
+        args.add(q.jobPrefix());
+        args.addAll(jobIds);
+        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(Response::toLong);
+    }
+
+    /** A page of dead letters, oldest first, starting after {@code after} (exclusive; null for the start). */
+    public Uni<List<DeadLetter>> deadLetters(QueueName q, String after, int limit) {
+        StreamRange range = after == null ? StreamRange.of("-", "+") : StreamRange.of("(" + after, "+");
+        return streams.xrange(q.dead(), range, limit)
+                .map(messages -> messages.stream()
+                        .map(m -> new DeadLetter(m.id(), m.payload().get("id"), m.payload().get("reason"),
+                                m.payload().get("error")))
+                        .toList());
+    }
+
+    public Uni<QueueDepth> depth(QueueName q) {
+        return eval(STATS, List.of(q.ready(), q.delayed(), q.dead()), List.of(GROUP))
+                .map(r -> {
+                    long length = r.get(0).toLong();
+                    long pending = r.get(1).toLong();
+                    long lag = r.get(2).toLong();
+                    return new QueueDepth(q.value(), length - pending, pending, r.get(4).toLong(), r.get(5).toLong(),
+                            lag, r.get(3).toLong());
+                });
+    }
+
+    /** ROLE of the server the client currently calls the master; "master" is the only answer a writer can use. */
+    public Uni<String> role() {
+        return redis.send(Request.cmd(Command.ROLE)).map(r -> r.get(0).toString());
+    }
+
+    private Uni<Response> eval(LuaScript script, List<String> keys, List<String> args) {
+        return redis.send(scriptRequest(Command.EVALSHA, script.sha(), keys, args))
+                .onFailure(Broker::isNoScript)
+                .recoverWithUni(() -> redis.send(scriptRequest(Command.EVAL, script.source(), keys, args)));
+    }
+
+    /**
+     * Runs a write script and, when min-replicas is set, WAIT in the same pipeline on the same
+     * connection: WAIT counts replicas that have this connection's writes.
+     */
+    private Uni<Response> evalDurably(LuaScript script, List<String> keys, List<String> args) {
+        int replicas = config.durability().minReplicas();
+        if (replicas <= 0) {
+            return eval(script, keys, args);
+        }
+        Request wait = Request.cmd(Command.WAIT).arg(replicas).arg(config.durability().waitTimeout().toMillis());
+        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), wait))
+                .onFailure(Broker::isNoScript)
+                .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), wait)))
+                .map(replies -> {
+                    long acknowledged = replies.get(1).toLong();
+                    if (acknowledged < replicas) {
+                        throw new NotDurableException(acknowledged, replicas);
+                    }
+                    return replies.get(0);
+                });
+    }
+
+    private static Request scriptRequest(Command command, String script, List<String> keys, List<String> args) {
+        Request request = Request.cmd(command).arg(script).arg(keys.size());
+        keys.forEach(request::arg);
+        args.forEach(request::arg);
+        return request;
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    private static String now() {
+        return Long.toString(System.currentTimeMillis());
+    }
+
+}

@@ -1,0 +1,59 @@
+package dev.streamq.redis;
+
+import dev.streamq.config.StreamqConfig;
+import dev.streamq.metrics.RedisMetrics;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * How a producer-side call survives a failover: transient errors (connection refused,
+ * READONLY, NOREPLICAS, LOADING, timeouts) are retried with exponential backoff and full
+ * jitter until the retry budget is spent, then surface as {@link RedisUnavailableException}
+ * (HTTP 503 + Retry-After). A budget of a few seconds covers a tuned Sentinel promotion
+ * without holding HTTP requests for the length of an outage.
+ */
+@ApplicationScoped
+public class RedisCalls {
+
+    private static final Logger LOG = Logger.getLogger(RedisCalls.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(50);
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+
+    private final RedisMetrics metrics;
+    private final long budgetMillis;
+
+    RedisCalls(RedisMetrics metrics, StreamqConfig config) {
+        this.metrics = metrics;
+        this.budgetMillis = config.api().redisRetryBudget().toMillis();
+    }
+
+    /** A producer-side call: retried within the API's retry budget. */
+    public <T> Uni<T> call(String operation, Supplier<Uni<? extends T>> call) {
+        return call(operation, Duration.ofMillis(budgetMillis), call);
+    }
+
+    /** A call retried for up to {@code budget}; workers pass their visibility timeout. */
+    public <T> Uni<T> call(String operation, Duration budget, Supplier<Uni<? extends T>> call) {
+        return Uni.createFrom().<T>deferred(call)
+                .onFailure().invoke(failure -> {
+                    RedisErrorKind kind = RedisErrorKind.of(failure);
+                    metrics.error(kind);
+                    if (kind.isTransient()) {
+                        metrics.retry(operation);
+                        LOG.debugf("redis %s failed (%s), retrying: %s", operation, kind.label(), failure.getMessage());
+                    }
+                })
+                .onFailure(RedisCalls::isTransient).retry()
+                .withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(1.0)
+                .expireIn(budget.toMillis())
+                .onFailure(RedisCalls::isTransient).transform(failure -> new RedisUnavailableException(
+                        RedisErrorKind.of(failure), "Redis is unavailable for " + operation + ": " + failure.getMessage(), failure));
+    }
+
+    private static boolean isTransient(Throwable failure) {
+        return !(failure instanceof RedisUnavailableException) && RedisErrorKind.of(failure).isTransient();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.streamq.redis;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What went wrong in a Redis call, in the words an operator uses during a failover. All
+ * kinds but OTHER are transient: the same call may well succeed a moment later.
+ */
+public enum RedisErrorKind {
+    /** Refused, reset or closed connection; no master reachable. */
+    CONNECTION,
+    /** A write reached a replica: a demoted master, or a stale connection after failover. */
+    READONLY,
+    /** The master refuses writes because too few replicas are in sync (min-replicas-to-write). */
+    NOREPLICAS,
+    /** The server is loading its data set after a restart. */
+    LOADING,
+    TIMEOUT,
+    /** Not a failover symptom (script bug, out of memory, wrong type...): do not retry. */
+    OTHER;
+
+    public boolean isTransient() {
+        return this != OTHER;
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static RedisErrorKind of(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            RedisErrorKind kind = ofOne(t);
+            if (kind != OTHER) {
+                return kind;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return OTHER;
+    }
+
+    private static RedisErrorKind ofOne(Throwable t) {
+        String message = String.valueOf(t.getMessage());
+        if (message.startsWith("READONLY")) {
+            return READONLY;
+        }
+        if (message.startsWith("NOREPLICAS")) {
+            return NOREPLICAS;
+        }
+        if (message.startsWith("LOADING")) {
+            return LOADING;
+        }
+        // MASTERDOWN: a replica that lost its master; TRYAGAIN/CLUSTERDOWN: cluster resharding/failover.
+        if (message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN") || message.startsWith("CLUSTERDOWN")) {
+            return CONNECTION;
+        }
+        if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")
+                || message.toLowerCase(Locale.ROOT).contains("timeout")) {
+            return TIMEOUT;
+        }
+        if (t instanceof ConnectException || t instanceof ClosedChannelException || t instanceof IOException) {
+            return CONNECTION;
+        }
+        String lower = message.toLowerCase(Locale.ROOT);
+        if (lower.contains("connection") || lower.contains("connect to") || lower.contains("sentinel")
+                || lower.contains("closed") || lower.contains("no master")) {
+            return CONNECTION;
+        }
+        return OTHER;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.streamq.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.EventLog;
+import dev.streamq.metrics.JobMetrics;
+import dev.streamq.queue.Attempt;
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.Delivery;
+import dev.streamq.queue.Outcome;
+import dev.streamq.redis.RedisCalls;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs one delivery: start (count the attempt), the handler, then complete or fail. Redis
+ * calls are retried through a failover for up to the visibility timeout; past it the entry
+ * stays pending and the reclaimer hands it out again, so a worker never drops a job it
+ * could not record.
+ */
+@ApplicationScoped
+public class JobRunner {
+
+    private static final Logger LOG = Logger.getLogger(JobRunner.class);
+    static final String NO_HANDLER = "no_handler";
+
+    private final Broker broker;
+    private final Handlers handlers;
+    private final RetryPolicy retryPolicy;
+    private final RedisCalls redis;
+    private final JobMetrics metrics;
+    private final ObjectMapper json;
+    private final Duration redisBudget;
+
+    JobRunner(Broker broker, Handlers handlers, RetryPolicy retryPolicy, RedisCalls redis, JobMetrics metrics,
+            ObjectMapper json, StreamqConfig config) {
+        this.broker = broker;
+        this.handlers = handlers;
+        this.retryPolicy = retryPolicy;
+        this.redis = redis;
+        this.metrics = metrics;
+        this.json = json;
+        this.redisBudget = config.worker().visibilityTimeout();
+    }
+
+    /** Never fails: whatever goes wrong is logged, and an unrecorded delivery is left to the reclaimer. */
+    public Uni<Void> run(Delivery delivery, String consumer) {
+        return redis.call("start", redisBudget, () -> broker.start(delivery, consumer))
+                .chain(attempt -> attempt.isPresent() ? execute(attempt.get()) : Uni.createFrom().voidItem())
+                .onFailure().recoverWithItem(failure -> {
+                    EventLog.warn(LOG, "job_unrecorded", delivery.queue().value(), delivery.jobId(), 0,
+                            String.valueOf(failure.getMessage()), "could not record the job's progress; it stays pending for reclaim");
+                    return null;
+                });
+    }
+
+    private Uni<Void> execute(Attempt attempt) {
+        Delivery d = attempt.delivery();
+        String queue = d.queue().value();
+        EventLog.info(LOG, "job_started", queue, d.jobId(), attempt.number(), "job started: " + attempt.type());
+        JobHandler handler = handlers.forType(attempt.type()).orElse(null);
+        if (handler == null) {
+            return recordFailure(attempt, "no handler for job type '" + attempt.type() + "'", -1, NO_HANDLER, Duration.ZERO);
+        }
+        long started = System.nanoTime();
+        return Uni.createFrom().<Object>deferred(() -> handler.handle(context(attempt)).map(r -> (Object) r))
+                .onItemOrFailure().transformToUni((result, failure) -> {
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
+                    if (failure != null) {
+                        long retryAt = System.currentTimeMillis() + retryPolicy.delayAfter(attempt.number()).toMillis();
+                        return recordFailure(attempt, describe(failure), retryAt, "max_attempts", took);
+                    }
+                    return recordSuccess(attempt, result, took);
+                });
+    }
+
+    private JobContext context(Attempt attempt) {
+        Delivery d = attempt.delivery();
+        JsonNode payload;
+        try {
+            payload = json.readTree(attempt.payload());
+        } catch (JsonProcessingException e) {
+            throw new JobFailedException("payload is not JSON: " + e.getOriginalMessage(), e);
+        }
+        return new JobContext(d.jobId(), d.queue().value(), attempt.type(), attempt.number(), attempt.maxAttempts(), payload);
+    }
+
+    private Uni<Void> recordSuccess(Attempt attempt, Object result, Duration took) {
+        Delivery d = attempt.delivery();
+        String queue = d.queue().value();
+        String resultJson;
+        try {
+            resultJson = result == null ? null : json.writeValueAsString(result);
+        } catch (JsonProcessingException e) {
+            return recordFailure(attempt, "result is not serializable: " + e.getOriginalMessage(), -1, "bad_result", took);
+        }
+        return redis.call("complete", redisBudget, () -> broker.complete(d, resultJson))
+                .invoke(outcome -> {
+                    if (outcome == Outcome.DUPLICATE) {
+                        metrics.duplicate(queue);
+                        EventLog.warn(LOG, "job_duplicate", queue, d.jobId(), attempt.number(), null,
+                                "job succeeded again after an earlier success (at-least-once delivery)");
+                    } else if (outcome == Outcome.OK) {
+                        Duration endToEnd = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - attempt.createdAt()));
+                        metrics.succeeded(queue, attempt.type(), took, endToEnd);
+                        EventLog.info(LOG, "job_succeeded", queue, d.jobId(), attempt.number(),
+                                "job succeeded in " + took.toMillis() + " ms");
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> recordFailure(Attempt attempt, String error, long retryAt, String deadReason, Duration took) {
+        Delivery d = attempt.delivery();
+        String queue = d.queue().value();
+        metrics.failed(queue, attempt.type(), took);
+        return redis.call("fail", redisBudget, () -> broker.fail(d, error, retryAt, deadReason))
+                .invoke(outcome -> {
+                    if (outcome == Outcome.RETRY) {
+                        metrics.retried(queue);
+                        EventLog.warn(LOG, "job_retry_scheduled", queue, d.jobId(), attempt.number(), error,
+                                "attempt failed; retry in " + Math.max(0, retryAt - System.currentTimeMillis()) + " ms");
+                    } else if (outcome == Outcome.DEAD) {
+                        String reason = retryAt < 0 ? deadReason : "max_attempts";
+                        metrics.deadLettered(queue, reason);
+                        EventLog.warn(LOG, "job_dead_lettered", queue, d.jobId(), attempt.number(), error,
+                                "job dead-lettered: " + reason);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        String text = message == null ? failure.getClass().getSimpleName() : message;
+        return text.length() > 2000 ? text.substring(0, 2000) : text;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.streamq.worker;
+
+import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.EventLog;
+import dev.streamq.metrics.JobMetrics;
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.Delivery;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Collection;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes over entries left pending longer than the visibility timeout: their worker died,
+ * hung, or lost its acknowledgement in a Redis failover. Claims only as many as the queue
+ * worker has free slots, and runs them there. Poison entries are dead-lettered by the script.
+ */
+@ApplicationScoped
+class Reclaimer {
+
+    private static final Logger LOG = Logger.getLogger(Reclaimer.class);
+
+    private final Broker broker;
+    private final JobMetrics metrics;
+    private final Duration visibilityTimeout;
+
+    Reclaimer(Broker broker, JobMetrics metrics, StreamqConfig config) {
+        this.broker = broker;
+        this.metrics = metrics;
+        this.visibilityTimeout = config.worker().visibilityTimeout();
+    }
+
+    Uni<Void> reclaim(Collection<QueueWorker> workers) {
+        return Multi.createFrom().iterable(workers)
+                .onItem().transformToUniAndConcatenate(this::reclaim)
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Void> reclaim(QueueWorker worker) {
+        int free = worker.freeSlots();
+        if (free == 0) {
+            return Uni.createFrom().voidItem();
+        }
+        String queue = worker.queue().value();
+        return broker.reclaim(worker.queue(), worker.consumer(), visibilityTimeout, free)
+                .invoke(reclaimed -> {
+                    if (!reclaimed.claimed().isEmpty()) {
+                        metrics.reclaimed(queue, reclaimed.claimed().size());
+                    }
+                    for (Delivery d : reclaimed.claimed()) {
+                        EventLog.warn(LOG, "job_reclaimed", queue, d.jobId(), 0, null,
+                                "took over entry " + d.entryId() + " pending longer than " + visibilityTimeout.toSeconds() + " s");
+                        worker.dispatch(d);
+                    }
+                    for (String jobId : reclaimed.poisoned()) {
+                        metrics.deadLettered(queue, "poison");
+                        EventLog.warn(LOG, "job_dead_lettered", queue, jobId, 0, "poison",
+                                "job dead-lettered: delivered too many times without finishing");
+                    }
+                })
+                .replaceWithVoid();
+    }
+}

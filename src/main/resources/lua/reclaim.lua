@@ -1,0 +1,58 @@
+--[[
+  Take over entries that another consumer left pending longer than the visibility
+  timeout (its worker died, or a Redis failover lost its acknowledgement). An entry
+  delivered max_deliveries times already is a poison job: it is dead-lettered instead,
+  so one job cannot crash workers forever.
+
+  XPENDING (not XAUTOCLAIM) is used first because it reports each entry's delivery count.
+
+  Input:
+    KEYS[1]  ready stream
+    KEYS[2]  dead-letter stream
+    ARGV[1]  consumer group
+    ARGV[2]  consumer that takes the entries
+    ARGV[3]  min idle time, ms (the visibility timeout)
+    ARGV[4]  most entries to look at
+    ARGV[5]  max deliveries
+    ARGV[6]  job hash key prefix (streamq:{queue}:job:)
+    ARGV[7]  now, epoch ms
+    ARGV[8]  seconds to keep a dead job
+    ARGV[9]  approximate cap on the dead-letter stream length
+
+  Output: {claimed, poisoned}: claimed = flat list of (entry id, job id) pairs,
+          poisoned = list of job ids dead-lettered
+]]
+local ok, pending = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], '-', '+', ARGV[4])
+if not ok then return {{}, {}} end
+local claimed, poisoned = {}, {}
+local max_deliveries = tonumber(ARGV[5])
+for _, p in ipairs(pending) do
+  local eid, deliveries = p[1], tonumber(p[4])
+  local entries = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], eid)
+  local e = entries[1]
+  if e then
+    local fields = e[2]
+    local id
+    for i = 1, #fields, 2 do if fields[i] == 'id' then id = fields[i + 1] end end
+    if deliveries >= max_deliveries then
+      redis.call('XACK', KEYS[1], ARGV[1], eid)
+      redis.call('XDEL', KEYS[1], eid)
+      local key = ARGV[6] .. id
+      local state = redis.call('HGET', key, 'state')
+      if state and state ~= 'succeeded' and state ~= 'dead' then
+        local reason = 'poison'
+        local err = 'delivered ' .. deliveries .. ' times without finishing'
+        local dead_entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], '*',
+          'id', id, 'reason', reason, 'error', err)
+        redis.call('HSET', key, 'state', 'dead', 'last_error', err, 'dead_reason', reason,
+          'dead_entry', dead_entry, 'finished_at', ARGV[7], 'updated_at', ARGV[7], 'entry', '')
+        redis.call('EXPIRE', key, ARGV[8])
+        poisoned[#poisoned + 1] = id
+      end
+    else
+      claimed[#claimed + 1] = eid
+      claimed[#claimed + 1] = id
+    end
+  end
+end
+return {claimed, poisoned}
