@@ -1,0 +1,182 @@
+package dev.streamq.lab;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Drives streamq's REST API the way a producer would: submit jobs, read them back, wait for them.
+ *
+ * <p>Why its own class: the lab demo, drills and benches all submit jobs, and the API contract
+ * (paths, headers, field names) then lives in one place. Bodies are plain maps so the harness does
+ * not compile against src/main.
+ */
+public final class JobsClient {
+
+    /** States after which a job never changes again. */
+    public static final Set<String> TERMINAL = Set.of("succeeded", "dead");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http;
+    private final Duration requestTimeout;
+
+    public JobsClient(String baseUrl) {
+        this(baseUrl, Duration.ofSeconds(10));
+    }
+
+    public JobsClient(String baseUrl, Duration requestTimeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** A job body: {"type":..., "payload":..., "maxAttempts":...?, "runAt":...?}. */
+    public static Map<String, Object> job(String type, Map<String, Object> payload, Integer maxAttempts, String runAt) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("payload", payload == null ? Map.of() : payload);
+        if (maxAttempts != null) {
+            body.put("maxAttempts", maxAttempts);
+        }
+        if (runAt != null) {
+            body.put("runAt", runAt);
+        }
+        return body;
+    }
+
+    /** POST /queues/{queue}/jobs; {@code idempotencyKey} may be null. */
+    public Reply submit(String queue, Map<String, Object> job, String idempotencyKey) {
+        HttpRequest.Builder request = post("/queues/" + queue + "/jobs", job);
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request.build());
+    }
+
+    /** POST /queues/{queue}/jobs/batch with {"jobs":[...]}. */
+    public Reply submitBatch(String queue, List<Map<String, Object>> jobs) {
+        return send(post("/queues/" + queue + "/jobs/batch", Map.of("jobs", jobs)).build());
+    }
+
+    /** GET /jobs/{id}. */
+    public Reply get(String id) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + id)).timeout(requestTimeout).GET().build());
+    }
+
+    /** Any GET, e.g. "/queues" or "/q/health/ready". */
+    public Reply getPath(String path) {
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout).GET().build());
+    }
+
+    /**
+     * Polls GET /jobs/{id} until the job is succeeded or dead, or {@code timeout} passes; returns
+     * the last view seen either way (check {@code state}), so a stuck job is reported, not thrown.
+     */
+    public Map<String, Object> awaitTerminal(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Object> last = Map.of("id", id, "state", "unknown");
+        while (true) {
+            try {
+                Reply reply = get(id);
+                if (reply.status() == 200) {
+                    last = reply.body();
+                    if (TERMINAL.contains(String.valueOf(last.get("state")))) {
+                        return last;
+                    }
+                }
+            } catch (UncheckedIOException e) {
+                // API restarting or unreachable for a moment: keep polling until the deadline.
+            }
+            if (System.nanoTime() >= deadline) {
+                return last;
+            }
+            Await.sleep(Duration.ofMillis(200));
+        }
+    }
+
+    private HttpRequest.Builder post(String path, Object body) {
+        try {
+            return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.headers().map(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.method() + " " + request.uri() + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Status, headers and the raw body of one answer; {@link #body()} parses a JSON object. */
+    public static final class Reply {
+        private final int status;
+        private final Map<String, List<String>> headers;
+        private final String text;
+
+        Reply(int status, Map<String, List<String>> headers, String text) {
+            this.status = status;
+            this.headers = headers;
+            this.text = text;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String text() {
+            return text;
+        }
+
+        /** First value of a header (case-insensitive), or null. */
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+                if (entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty()) {
+                    return entry.getValue().get(0);
+                }
+            }
+            return null;
+        }
+
+        /** The body as a JSON object; an empty map when it is empty or not an object. */
+        public Map<String, Object> body() {
+            if (text == null || text.isBlank()) {
+                return Map.of();
+            }
+            try {
+                return JSON.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
+            } catch (IOException e) {
+                return Map.of();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + text;
+        }
+    }
+}
