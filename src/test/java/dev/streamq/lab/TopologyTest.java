@@ -60,8 +60,15 @@ class TopologyTest {
             oldMaster.restart();
             topology.awaitReplica(oldMaster, Duration.ofSeconds(20));
             assertEquals("slave", oldMaster.role());
-            assertEquals(String.valueOf(newMaster.port()), oldMaster.replicationInfo().get("master_port"));
-            assertEquals(newMaster.port(), topology.currentMaster().port());
+            // Compared with the master of this moment, not newMaster: with down-after 1000 ms a
+            // sentinel now and then flags the just-promoted master +sdown right after its
+            // +switch-master and a second failover follows (seen about 1 run in 12). Either
+            // way the old master must follow whoever the sentinels name.
+            RedisNode master = topology.currentMaster();
+            assertNotEquals(oldMaster.port(), master.port());
+            Await.condition("old master replicating from the current master", Duration.ofSeconds(15),
+                    Duration.ofMillis(200), () -> oldMaster.isReplicaLinkUp() && String.valueOf(
+                            topology.currentMaster().port()).equals(oldMaster.replicationInfo().get("master_port")));
         }
     }
 
