@@ -286,7 +286,7 @@ public final class LabMain {
             }
 
             out.println();
-            out.printf("%-38s %-24s %-10s %-9s %s%n", "job id", "what", "state", "attempts", "last error");
+            out.printf("%-44s %-24s %-10s %-9s %s%n", "job id", "what", "state", "attempts", "last error");
             boolean ok = replayOk && batch.status() == 202;
             for (String[] job : submitted) {
                 Map<String, Object> view = job[0] == null ? Map.of("state", "not accepted")
@@ -294,7 +294,7 @@ public final class LabMain {
                 String state = String.valueOf(view.get("state"));
                 boolean expected = state.equals(job[2]);
                 ok &= expected;
-                out.printf("%-38s %-24s %-10s %-9s %s%s%n", job[0], job[1], state, view.getOrDefault("attempts", "-"),
+                out.printf("%-44s %-24s %-10s %-9s %s%s%n", job[0], job[1], state, view.getOrDefault("attempts", "-"),
                         view.getOrDefault("lastError", ""), expected ? "" : "   <-- expected " + job[2]);
             }
             out.println(ok ? "demo: every job ended as expected" : "demo: some jobs did NOT end as expected");
