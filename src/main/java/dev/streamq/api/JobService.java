@@ -74,22 +74,28 @@ public class JobService {
         });
     }
 
-    /** Redrives every dead job of the queue, a page at a time, and says how many went back to ready. */
+    /**
+     * Redrives every job that is dead when the call starts, a page at a time, and says how
+     * many went back to ready. Jobs that die again meanwhile get newer entries past the
+     * starting point, so a job that fails at once cannot keep the call going forever.
+     */
     public Uni<Long> redriveAll(QueueName queue) {
-        return redriveFrom(queue, 0L);
+        return redis.call("redrive", () -> broker.lastDeadLetter(queue))
+                .chain(until -> until == null ? Uni.createFrom().item(0L) : redriveFrom(queue, null, until, 0L));
     }
 
-    private Uni<Long> redriveFrom(QueueName queue, long sofar) {
-        return redis.call("redrive", () -> broker.deadLetters(queue, null, REDRIVE_PAGE))
+    private Uni<Long> redriveFrom(QueueName queue, String after, String until, long sofar) {
+        return redis.call("redrive", () -> broker.deadLetters(queue, after, until, REDRIVE_PAGE))
                 .chain(page -> {
                     if (page.isEmpty()) {
                         return Uni.createFrom().item(sofar);
                     }
                     List<String> ids = new ArrayList<>(page.size());
                     page.forEach(d -> ids.add(d.jobId()));
+                    String last = page.get(page.size() - 1).entryId();
                     return redis.call("redrive", () -> broker.redrive(queue, ids))
                             .invoke(n -> metrics.redriven(queue.value(), n))
-                            .chain(n -> redriveFrom(queue, sofar + n));
+                            .chain(n -> redriveFrom(queue, last, until, sofar + n));
                 });
     }
 }

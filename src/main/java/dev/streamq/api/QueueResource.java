@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Queue depths and dead letters. */
-@Path("/queues")
+@Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class QueueResource {
 
@@ -39,19 +39,20 @@ public class QueueResource {
     }
 
     @GET
+    @Path("queues")
     public Uni<List<QueueDepth>> all() {
         return stats.all();
     }
 
     @GET
-    @Path("{queue}")
+    @Path("queues/{queue}")
     public Uni<QueueDepth> one(@PathParam("queue") String queue) {
         return stats.depth(submissions.queue(queue));
     }
 
     /** One page of dead letters, oldest first; pass the returned {@code next} as {@code after} for the next page. */
     @GET
-    @Path("{queue}/dead")
+    @Path("queues/{queue}/dead")
     public Uni<DeadLetterPage> dead(@PathParam("queue") String queue, @QueryParam("after") String after,
             @QueryParam("limit") @DefaultValue("100") int limit) {
         QueueName q = submissions.queue(queue);
@@ -66,7 +67,7 @@ public class QueueResource {
     }
 
     @POST
-    @Path("{queue}/dead/redrive")
+    @Path("queues/{queue}/dead/redrive")
     public Uni<Map<String, Object>> redriveAll(@PathParam("queue") String queue) {
         QueueName q = submissions.queue(queue);
         return jobs.redriveAll(q).map(n -> Map.of("queue", q.value(), "redriven", n));

@@ -96,6 +96,10 @@ public interface StreamqConfig {
         @WithDefault("5s")
         Duration reclaimInterval();
 
+        /** How often a worker with queues "*" looks for queues that appeared. */
+        @WithDefault("5s")
+        Duration discoveryInterval();
+
         @WithDefault("250ms")
         Duration promoteInterval();
 

@@ -224,12 +224,23 @@ public class Broker {
 
     /** A page of dead letters, oldest first, starting after {@code after} (exclusive; null for the start). */
     public Uni<List<DeadLetter>> deadLetters(QueueName q, String after, int limit) {
-        StreamRange range = after == null ? StreamRange.of("-", "+") : StreamRange.of("(" + after, "+");
+        return deadLetters(q, after, "+", limit);
+    }
+
+    /** Dead letters after {@code after} (exclusive; null for the start) up to {@code until} (inclusive, "+" for the end). */
+    public Uni<List<DeadLetter>> deadLetters(QueueName q, String after, String until, int limit) {
+        StreamRange range = StreamRange.of(after == null ? "-" : "(" + after, until);
         return streams.xrange(q.dead(), range, limit)
                 .map(messages -> messages.stream()
                         .map(m -> new DeadLetter(m.id(), m.payload().get("id"), m.payload().get("reason"),
                                 m.payload().get("error")))
                         .toList());
+    }
+
+    /** The newest dead-letter entry id, or null when there is none. */
+    public Uni<String> lastDeadLetter(QueueName q) {
+        return streams.xrevrange(q.dead(), StreamRange.of("+", "-"), 1)
+                .map(messages -> messages.isEmpty() ? null : messages.get(0).id());
     }
 
     public Uni<QueueDepth> depth(QueueName q) {

@@ -2,6 +2,7 @@ package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -18,6 +19,7 @@ public class RetryPolicy {
     private final Duration max;
     private final double multiplier;
 
+    @Inject
     RetryPolicy(StreamqConfig config) {
         this(config.worker().backoff().initial(), config.worker().backoff().max(), config.worker().backoff().multiplier());
     }

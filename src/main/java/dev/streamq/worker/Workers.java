@@ -33,7 +33,6 @@ import org.jboss.logging.Logger;
 public class Workers {
 
     private static final Logger LOG = Logger.getLogger(Workers.class);
-    private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(5);
 
     private final StreamqConfig config;
     private final Broker broker;
@@ -69,7 +68,7 @@ public class Workers {
         }
         var worker = config.worker();
         tickers = List.of(
-                new Ticker("discovery", vertx, DISCOVERY_INTERVAL, this::discover),
+                new Ticker("discovery", vertx, worker.discoveryInterval(), this::discover),
                 new Ticker("promoter", vertx, worker.promoteInterval(), () -> promoter.promote(queues())),
                 new Ticker("reclaimer", vertx, worker.reclaimInterval(), () -> reclaimer.reclaim(active.values())),
                 new Ticker("lease keeper", vertx, worker.leaseInterval(), () -> leaseKeeper.renew(active.values())));

@@ -1,0 +1,67 @@
+package dev.streamq.core;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamq.lab.RespClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Entries a dead worker left pending are taken over after the visibility timeout (2 s in the
+ * test profile) and run; an entry delivered too often is dead-lettered as poison.
+ */
+@QuarkusTest
+@WithTestResource(RedisServerResource.class)
+class ReclaimTest {
+
+    /**
+     * Leaves a job exactly as a worker that died mid-job leaves it: running, its entry read by
+     * a consumer that will never acknowledge it (delivered {@code deliveries} times). One
+     * script, so the live workers cannot read the entry first.
+     */
+    private static String abandon(String queue, int deliveries) {
+        String id = queue + "~" + UUID.randomUUID();
+        String script = """
+                local e = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'type', 'noop')
+                pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], 'workers', '0')
+                redis.call('XREADGROUP', 'GROUP', 'workers', 'dead-worker', 'COUNT', 1000, 'STREAMS', KEYS[1], '>')
+                redis.call('XCLAIM', KEYS[1], 'workers', 'dead-worker', 0, e, 'RETRYCOUNT', ARGV[2])
+                redis.call('HSET', KEYS[2], 'id', ARGV[1], 'type', 'noop', 'payload', '{}', 'state', 'running',
+                  'attempts', 1, 'max_attempts', 10, 'created_at', ARGV[3], 'run_at', 0, 'updated_at', ARGV[3], 'entry', e)
+                return e
+                """;
+        try (RespClient redis = RedisServerResource.current.client()) {
+            redis.call("EVAL", script, "2", "streamq:{" + queue + "}:ready", "streamq:{" + queue + "}:job:" + id,
+                    id, Integer.toString(deliveries), Long.toString(System.currentTimeMillis()));
+            redis.call("SADD", "streamq:queues", queue);
+        }
+        return id;
+    }
+
+    @Test
+    void entryOfADeadWorkerIsReclaimedAndRun() {
+        String id = abandon("orphans", 1);
+        long abandonedAt = System.currentTimeMillis();
+        JsonPath job = Jobs.awaitState(id, "succeeded", Duration.ofSeconds(20));
+        long took = System.currentTimeMillis() - abandonedAt;
+        assertEquals(2, job.getInt("attempts"), "the dead worker's attempt plus the reclaimed one");
+        assertTrue(took >= 1900, "reclaimed only after the visibility timeout, took " + took + " ms");
+        String metrics = given().when().get("/q/metrics").then().extract().asString();
+        assertTrue(metrics.contains("streamq_jobs_reclaimed_total{queue=\"orphans\"} 1.0"), "reclaimed counter");
+    }
+
+    @Test
+    void entryDeliveredTooOftenIsDeadLetteredAsPoison() {
+        String id = abandon("poison", 5);
+        JsonPath job = Jobs.awaitState(id, "dead", Duration.ofSeconds(20));
+        assertEquals("poison", job.getString("deadReason"));
+        given().when().get("/queues/poison/dead").then().statusCode(200).body(containsString(id));
+    }
+}
