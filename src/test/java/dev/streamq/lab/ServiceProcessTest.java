@@ -1,0 +1,59 @@
+package dev.streamq.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged app as a process: env wiring, readiness, JSON log events, memory, kill -9 and
+ * restart. Needs target/quarkus-app (mvn package, or deploy/local/lab up); skipped without it,
+ * as in a plain `mvn test` of a fresh clone.
+ */
+class ServiceProcessTest {
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path workDir;
+
+    @Test
+    @Timeout(90)
+    void packagedAppRunsJobsLogsEventsAndSurvivesKill9() {
+        Path jar = ServiceProcess.defaultJar();
+        assumeTrue(Files.isRegularFile(jar), jar + " not built");
+        try (Topology topology = Topology.start(Topology.Shape.SINGLE, workDir.resolve("redis"));
+                ServiceProcess service = ServiceProcess.builder(jar).name("svc").role("all").topology(topology)
+                        .workDir(workDir).start()) {
+            service.awaitReady(Duration.ofSeconds(60));
+            JobsClient jobs = new JobsClient(service.baseUrl());
+            JobsClient.Reply accepted = jobs.submit("lab", JobsClient.job("noop", Map.of(), null, null), null);
+            assertEquals(202, accepted.status(), accepted::toString);
+            String id = String.valueOf(accepted.body().get("id"));
+            assertEquals("succeeded", jobs.awaitTerminal(id, Duration.ofSeconds(30)).get("state"));
+
+            List<Map<String, Object>> enqueued = service.logEvents("job_enqueued");
+            assertTrue(enqueued.stream().anyMatch(e -> id.equals(e.get("job_id"))), "no job_enqueued event for " + id);
+            assertTrue(service.rssKb() > 10_000, "rss " + service.rssKb());
+            assertTrue(service.peakRssKb() >= service.rssKb());
+
+            long pid = service.pid();
+            service.kill9();
+            assertFalse(service.isAlive());
+            assertEquals(-1, service.rssKb());
+            service.restart().awaitReady(Duration.ofSeconds(60));
+            assertNotEquals(pid, service.pid());
+            // Same port after restart, and the job is still there: it lives in redis, not the JVM.
+            assertEquals("succeeded", new JobsClient(service.baseUrl()).get(id).body().get("state"));
+        }
+    }
+}
