@@ -1,0 +1,176 @@
+package dev.streamq.deploy;
+
+import static dev.streamq.deploy.DeployTools.assertContains;
+import static dev.streamq.deploy.DeployTools.configMap;
+import static dev.streamq.deploy.DeployTools.container;
+import static dev.streamq.deploy.DeployTools.env;
+import static dev.streamq.deploy.DeployTools.kustomize;
+import static dev.streamq.deploy.DeployTools.ofKind;
+import static dev.streamq.deploy.DeployTools.one;
+import static dev.streamq.deploy.DeployTools.podSpec;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Renders deploy/k8s/overlays/{ha,mvp} with kubectl kustomize and checks the facts the app and the drills rely on. */
+class KustomizeOverlaysTest {
+
+    private static List<JsonNode> render(String overlay) {
+        return kustomize("deploy/k8s/overlays/" + overlay);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ha,api", "ha,worker", "mvp,api", "mvp,worker"})
+    void eachRoleIsItsOwnDeploymentWithProbesOnTheQuarkusHealthPaths(String overlay, String role) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode deploy = one(docs, "Deployment", "streamq-" + role);
+        JsonNode c = container(deploy, "streamq-" + role);
+
+        assertEquals(Optional.of(role), env(c, "STREAMQ_ROLE"));
+        assertEquals("/q/health/live", c.at("/livenessProbe/httpGet/path").asText());
+        assertEquals("/q/health/ready", c.at("/readinessProbe/httpGet/path").asText());
+        assertEquals("/q/health/started", c.at("/startupProbe/httpGet/path").asText());
+        assertEquals(8080, c.at("/ports/0/containerPort").asInt());
+
+        JsonNode labels = deploy.at("/spec/template/metadata/labels");
+        assertEquals("streamq", labels.path("app").asText());
+        assertEquals(role, labels.path("role").asText());
+        JsonNode annotations = deploy.at("/spec/template/metadata/annotations");
+        assertEquals("true", annotations.path("prometheus.io/scrape").asText());
+        assertEquals("/q/metrics", annotations.path("prometheus.io/path").asText());
+        assertEquals("8080", annotations.path("prometheus.io/port").asText());
+
+        assertTrue(deploy.at("/spec/replicas").asInt() >= 2, "at least 2 " + role + " replicas");
+        JsonNode pdb = one(docs, "PodDisruptionBudget", "streamq-" + role);
+        assertEquals(labels.path("role").asText(), pdb.at("/spec/selector/matchLabels/role").asText());
+
+        // The Redis connection comes from the shared ConfigMap; the password is an optional Secret.
+        assertTrue(c.path("envFrom").toString().contains("streamq-config"), "envFrom streamq-config");
+        JsonNode pw = c.path("env").findParent("secretKeyRef");
+        assertTrue(pw != null && pw.path("secretKeyRef").path("optional").asBoolean(), "optional streamq-redis secret");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ha", "mvp"})
+    void workerOutlivesItsDrainAndApiServiceSelectsOnlyApiPods(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        int workerGrace = podSpec(one(docs, "Deployment", "streamq-worker")).path("terminationGracePeriodSeconds").asInt();
+        // App drains for 25 s; SIGKILL must come later than that.
+        assertTrue(workerGrace >= 30, "worker terminationGracePeriodSeconds " + workerGrace + " < 30");
+
+        JsonNode svc = one(docs, "Service", "streamq-api");
+        assertEquals(Map.of("app", "streamq", "role", "api"),
+                DeployTools.JSON.convertValue(svc.at("/spec/selector"), Map.class));
+        assertEquals(1, ofKind(docs, "Service").filter(s -> s.at("/spec/selector/app").asText().equals("streamq")).count(),
+                "workers get no Service");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ha,3,3,2", "mvp,2,1,1"})
+    void redisTopologyMatchesTheOverlay(String overlay, int redisNodes, int sentinels, int quorum) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode topo = configMap(docs, "redis-topology").path("data");
+        assertEquals(quorum, topo.path("SENTINEL_QUORUM").asInt(), "sentinel quorum");
+        assertEquals(redisNodes, topo.path("REDIS_NODES").asInt());
+        assertEquals(sentinels, topo.path("SENTINEL_NODES").asInt());
+        assertEquals("mymaster", topo.path("MASTER_NAME").asText());
+
+        // The init scripts iterate over ordinals: the ConfigMap must agree with the StatefulSets.
+        assertEquals(redisNodes, one(docs, "StatefulSet", "redis").at("/spec/replicas").asInt());
+        assertEquals(sentinels, one(docs, "StatefulSet", "redis-sentinel").at("/spec/replicas").asInt());
+        // A quorum above the sentinel count can never be reached; below a majority it can split.
+        assertTrue(quorum <= sentinels && quorum > sentinels / 2, "quorum " + quorum + " of " + sentinels);
+
+        // The app lists exactly the sentinels that exist, by their headless-service names.
+        JsonNode app = configMap(docs, "streamq-config").path("data");
+        assertEquals("sentinel", app.path("QUARKUS_REDIS_CLIENT_TYPE").asText());
+        assertEquals("mymaster", app.path("QUARKUS_REDIS_MASTER_NAME").asText());
+        assertEquals("1", app.path("STREAMQ_DURABILITY_MIN_REPLICAS").asText());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < sentinels; i++) {
+            expected.add("redis://redis-sentinel-" + i + ".redis-sentinel:26379");
+        }
+        assertEquals(expected, Arrays.asList(app.path("QUARKUS_REDIS_HOSTS").asText().split(",")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ha", "mvp"})
+    void redisIsDurableAndRefusesUnreplicatedWrites(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        String redisInit = configMap(docs, "redis-scripts").at("/data/redis-init.sh").asText();
+        for (String line : List.of("appendonly yes", "appendfsync everysec", "min-replicas-to-write 1",
+                "min-replicas-max-lag 10", "maxmemory-policy noeviction", "replica-announce-ip ${self}")) {
+            assertContains(redisInit, "\n" + line + "\n", "redis.conf written by redis-init.sh");
+        }
+        String sentinelInit = configMap(docs, "redis-scripts").at("/data/sentinel-init.sh").asText();
+        for (String line : List.of("sentinel down-after-milliseconds ${MASTER_NAME} 5000",
+                "sentinel failover-timeout ${MASTER_NAME} 60000",
+                "sentinel monitor ${MASTER_NAME} ${master} 6379 ${SENTINEL_QUORUM}",
+                "sentinel resolve-hostnames yes")) {
+            assertContains(sentinelInit, "\n" + line + "\n", "sentinel.conf written by sentinel-init.sh");
+        }
+        String discover = configMap(docs, "redis-scripts").at("/data/discover-master.sh").asText();
+        assertContains(discover, "SENTINEL get-master-addr-by-name", "master discovery asks the sentinels");
+
+        JsonNode redis = one(docs, "StatefulSet", "redis");
+        JsonNode vct = redis.at("/spec/volumeClaimTemplates/0");
+        assertEquals("data", vct.at("/metadata/name").asText(), "redis data PVC");
+        assertFalse(vct.at("/spec/resources/requests/storage").asText().isEmpty());
+        assertTrue(container(redis, "redis").path("volumeMounts").toString().contains("\"mountPath\":\"/data\""));
+        one(docs, "PodDisruptionBudget", "redis");
+        one(docs, "PodDisruptionBudget", "redis-sentinel");
+        assertTrue(one(docs, "Service", "redis-sentinel").at("/spec/publishNotReadyAddresses").asBoolean());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ha", "mvp"})
+    void everythingLandsInTheStreamqNamespaceUnderTheRestrictedPodSecurityStandard(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode ns = one(docs, "Namespace", "streamq");
+        assertEquals("restricted", ns.at("/metadata/labels/pod-security.kubernetes.io~1enforce").asText());
+        for (JsonNode d : docs) {
+            String kind = d.path("kind").asText();
+            if (!kind.equals("Namespace")) {
+                assertEquals("streamq", d.at("/metadata/namespace").asText(), kind + " " + d.at("/metadata/name").asText());
+            }
+        }
+        // The namespace enforces "restricted": a pod that violates it is rejected at admission.
+        docs.stream().filter(d -> d.at("/spec/template/spec").isObject()).forEach(w -> {
+            String name = w.at("/metadata/name").asText();
+            JsonNode spec = podSpec(w);
+            assertEquals("RuntimeDefault", spec.at("/securityContext/seccompProfile/type").asText(), name + " seccomp");
+            boolean podNonRoot = spec.at("/securityContext/runAsNonRoot").asBoolean();
+            List<JsonNode> all = new ArrayList<>();
+            spec.path("initContainers").forEach(all::add);
+            spec.path("containers").forEach(all::add);
+            for (JsonNode c : all) {
+                String where = name + "/" + c.path("name").asText();
+                assertTrue(podNonRoot || c.at("/securityContext/runAsNonRoot").asBoolean(), where + " runAsNonRoot");
+                assertFalse(c.at("/securityContext/allowPrivilegeEscalation").asBoolean(true), where + " allowPrivilegeEscalation");
+                assertEquals("[\"ALL\"]", c.at("/securityContext/capabilities/drop").toString(), where + " drops ALL");
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ha"})
+    void haSpreadsRedisAndSentinelsOverNodes(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        for (String sts : List.of("redis", "redis-sentinel")) {
+            JsonNode anti = podSpec(one(docs, "StatefulSet", sts))
+                    .at("/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/0");
+            assertEquals("kubernetes.io/hostname", anti.path("topologyKey").asText(), sts + " hard anti-affinity");
+            assertEquals(sts, anti.at("/labelSelector/matchLabels/app").asText());
+        }
+    }
+}
