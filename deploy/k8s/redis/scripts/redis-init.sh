@@ -6,12 +6,13 @@
 set -eu
 
 # The ConfigMap mounts all scripts at /scripts; shellcheck reads the repo copy.
+# (SCRIPTS_DIR and REDIS_CONF are overridden only by dev.streamq.deploy.RedisConfigTest.)
 # shellcheck source-path=SCRIPTDIR source=discover-master.sh
-. /scripts/discover-master.sh
+. "${SCRIPTS_DIR:-/scripts}/discover-master.sh"
 
 ordinal="${POD_NAME##*-}"
 self=$(redis_fqdn "$ordinal")
-conf=/etc/redis-run/redis.conf
+conf="${REDIS_CONF:-/etc/redis-run/redis.conf}"
 
 # Ask the sentinels (all of them: none runs in this pod) and the other redis pods.
 master=$(discover_master "" "$ordinal")

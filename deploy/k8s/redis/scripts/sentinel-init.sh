@@ -6,12 +6,13 @@
 set -eu
 
 # The ConfigMap mounts all scripts at /scripts; shellcheck reads the repo copy.
+# (SCRIPTS_DIR and SENTINEL_CONF are overridden only by dev.streamq.deploy.RedisConfigTest.)
 # shellcheck source-path=SCRIPTDIR source=discover-master.sh
-. /scripts/discover-master.sh
+. "${SCRIPTS_DIR:-/scripts}/discover-master.sh"
 
 ordinal="${POD_NAME##*-}"
 self=$(sentinel_fqdn "$ordinal")
-conf=/etc/sentinel/sentinel.conf
+conf="${SENTINEL_CONF:-/etc/sentinel/sentinel.conf}"
 
 # Skip our own (not yet running) sentinel; all redis pods may be asked.
 master=$(discover_master "$ordinal" "")
