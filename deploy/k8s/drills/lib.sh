@@ -197,7 +197,7 @@ verify_jobs() {
       state=$(job_state "$id")
       printf '%s %s\n' "$id" "$state" >>"$WORK/states.txt"
       case "$state" in
-        succeeded | failed | dead) ;;
+        succeeded | dead) ;; # the final states (JobState)
         *) pending=$((pending + 1)) ;;
       esac
     done < <(sort -u "$WORK/jobs.txt")
