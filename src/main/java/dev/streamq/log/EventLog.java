@@ -1,12 +1,14 @@
 package dev.streamq.log;
 
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
 
 /**
  * Writes one log line per queue event with the stable fields event, queue, job_id, attempt
- * and error as MDC entries, which the JSON console format emits as fields of that line's
- * object. They are read at query time (LogQL `| json`), never made Loki labels.
+ * and error. They travel as MDC entries of the record itself (the JSON console format emits
+ * them under "mdc"), not through the thread's MDC: on a Vert.x event loop outside a request
+ * the thread MDC is not carried into the record. They are read at query time
+ * (LogQL `| json`), never made Loki labels.
  */
 public final class EventLog {
 
@@ -23,30 +25,28 @@ public final class EventLog {
 
     public static void write(Logger log, Logger.Level level, String event, String queue, String jobId, int attempt,
             String error, String message) {
-        if (!log.isEnabled(level)) {
+        org.jboss.logmanager.Logger target = org.jboss.logmanager.Logger.getLogger(log.getName());
+        java.util.logging.Level julLevel = level == Logger.Level.WARN
+                ? org.jboss.logmanager.Level.WARN
+                : org.jboss.logmanager.Level.INFO;
+        if (!target.isLoggable(julLevel)) {
             return;
         }
-        MDC.put("event", event);
-        put("queue", queue);
-        put("job_id", jobId);
+        ExtLogRecord record = new ExtLogRecord(julLevel, message, ExtLogRecord.FormatStyle.NO_FORMAT, EventLog.class.getName());
+        record.setLoggerName(log.getName());
+        record.putMdc("event", event);
+        put(record, "queue", queue);
+        put(record, "job_id", jobId);
         if (attempt > 0) {
-            MDC.put("attempt", Integer.toString(attempt));
+            record.putMdc("attempt", Integer.toString(attempt));
         }
-        put("error", error);
-        try {
-            log.log(level, message);
-        } finally {
-            MDC.remove("event");
-            MDC.remove("queue");
-            MDC.remove("job_id");
-            MDC.remove("attempt");
-            MDC.remove("error");
-        }
+        put(record, "error", error);
+        target.logRaw(record);
     }
 
-    private static void put(String key, String value) {
+    private static void put(ExtLogRecord record, String key, String value) {
         if (value != null) {
-            MDC.put(key, value);
+            record.putMdc(key, value);
         }
     }
 }

@@ -294,8 +294,9 @@ public class Broker {
         return request;
     }
 
+    /** NOSCRIPT, also as a batch reports it ("ERR [0] NOSCRIPT ..."): the server (a new master, say) lacks the script. */
     private static boolean isNoScript(Throwable failure) {
-        return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+        return String.valueOf(failure.getMessage()).contains("NOSCRIPT");
     }
 
     private static String now() {

@@ -45,7 +45,8 @@ public enum RedisErrorKind {
     }
 
     private static RedisErrorKind ofOne(Throwable t) {
-        String message = String.valueOf(t.getMessage());
+        // A pipelined batch reports a server error as "ERR [i] <error>": judge the error itself.
+        String message = String.valueOf(t.getMessage()).replaceFirst("^ERR \\[\\d+\\] ", "");
         if (message.startsWith("READONLY")) {
             return READONLY;
         }

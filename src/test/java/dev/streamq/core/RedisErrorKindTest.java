@@ -1,0 +1,33 @@
+package dev.streamq.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamq.redis.RedisErrorKind;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+/** Failover symptoms are transient (retried); everything else is not. */
+class RedisErrorKindTest {
+
+    @Test
+    void failoverErrorsAreTransientEvenInsideABatchReply() {
+        assertEquals(RedisErrorKind.READONLY, RedisErrorKind.of(new RuntimeException("READONLY You can't write against a read only replica.")));
+        assertEquals(RedisErrorKind.READONLY, RedisErrorKind.of(new RuntimeException("ERR [0] READONLY You can't write")));
+        assertEquals(RedisErrorKind.NOREPLICAS, RedisErrorKind.of(new RuntimeException("NOREPLICAS Not enough good replicas to write.")));
+        assertEquals(RedisErrorKind.LOADING, RedisErrorKind.of(new RuntimeException("LOADING Redis is loading the dataset in memory")));
+        assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(new RuntimeException("wrapped", new ConnectException("Connection refused"))));
+        assertEquals(RedisErrorKind.TIMEOUT, RedisErrorKind.of(new TimeoutException()));
+        assertTrue(RedisErrorKind.READONLY.isTransient());
+    }
+
+    @Test
+    void scriptAndDataErrorsAreNotRetried() {
+        RedisErrorKind kind = RedisErrorKind.of(new RuntimeException("ERR Error running script: attempt to compare nil"));
+        assertEquals(RedisErrorKind.OTHER, kind);
+        assertFalse(kind.isTransient());
+        assertEquals(RedisErrorKind.OTHER, RedisErrorKind.of(new RuntimeException("OOM command not allowed when used memory > 'maxmemory'.")));
+    }
+}
