@@ -68,11 +68,11 @@ public final class LabMain {
             case "down":
                 return down();
             case "drill":
+                return dev.streamq.lab.drill.DrillCli.drill(rest, out);
             case "drills":
+                return dev.streamq.lab.drill.DrillCli.drills(rest, out);
             case "bench":
-                // Extension point: drills and benches are added on top of Lab/Topology/TcpProxy.
-                out.println("lab " + command + ": not yet implemented");
-                return EXIT_NOT_IMPLEMENTED;
+                return dev.streamq.lab.bench.Bench.run(rest, out);
             case "help":
             case "-h":
             case "--help":
@@ -86,7 +86,9 @@ public final class LabMain {
     static void usage(PrintStream stream) {
         stream.println("usage: lab up [--topology single|mvp|ha] [--keep] [--jar PATH]");
         stream.println("       lab down");
-        stream.println("       lab drills | lab drill NAME | lab bench");
+        stream.println("       lab drill NAME [--duration S] [--rate R] [--seed N] [--out DIR]   one fault drill");
+        stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--out DIR]       every drill + summary");
+        stream.println("       lab bench [--out FILE]                                            throughput/latency bench");
     }
 
     private int up(UpOptions options) {

@@ -1,0 +1,855 @@
+package dev.streamq.lab.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.lab.NetPartition;
+import dev.streamq.lab.RedisNode;
+import dev.streamq.lab.SentinelNode;
+import dev.streamq.lab.ServiceProcess;
+import dev.streamq.lab.TcpProxy;
+import dev.streamq.lab.Topology;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One fault drill against real processes: topology + API + 2 workers, steady load, one fault,
+ * heal, then the verdict from ground truth (the workers' job_succeeded log lines), not from the
+ * app's own view of itself.
+ *
+ * <p>Why ground truth from logs: a lost job is one the API acknowledged that no worker ever ran;
+ * asking the app "is it succeeded?" would trust the very store whose failover is under test.
+ */
+public final class Drill {
+
+    /** The scenarios; names are what {@code lab drill NAME} takes. */
+    public enum Scenario {
+        MASTER_KILL("master-kill", Topology.Shape.HA, "kill -9 the redis master; restart it after failover so it rejoins as replica"),
+        WORKER_KILL("worker-kill", Topology.Shape.HA, "kill -9 a worker running 500 ms sleep jobs; restart it after 1 s; its pending jobs are reclaimed"),
+        API_KILL("api-kill", Topology.Shape.HA, "kill -9 the API process; restart it; clients retry with the same Idempotency-Key"),
+        SENTINEL_KILL("sentinel-kill", Topology.Shape.HA, "kill 1 of 3 sentinels, then the master: the 2 left (quorum 2) fail over"),
+        MVP_MASTER_KILL("mvp-master-kill", Topology.Shape.MVP, "MVP (1 replica, 1 sentinel): kill -9 the master; restart it after failover"),
+        PARTITION("partition", Topology.Shape.HA, "isolate the master from everyone (iptables DROP) until failover, then heal"),
+        LATENCY("latency", Topology.Shape.SINGLE, "add 200 ms per round trip (TcpProxy, 100 ms each way) in front of redis, then remove it");
+
+        final String id;
+        final Topology.Shape shape;
+        final String description;
+
+        Scenario(String id, Topology.Shape shape, String description) {
+            this.id = id;
+            this.shape = shape;
+            this.description = description;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public static Scenario parse(String name) {
+            for (Scenario s : values()) {
+                if (s.id.equalsIgnoreCase(name) || s.name().equalsIgnoreCase(name)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("unknown drill '" + name + "'; one of " + names());
+        }
+
+        public static List<String> names() {
+            List<String> names = new ArrayList<>();
+            for (Scenario s : values()) {
+                names.add(s.id);
+            }
+            return names;
+        }
+    }
+
+    /** Knobs of one run. */
+    public static final class Config {
+        public Duration duration = Duration.ofSeconds(60);
+        public double rate = 50;
+        public long seed = 1;
+        public Path jar = ServiceProcess.defaultJar();
+        public int clientThreads = 64;
+        public Duration completionTimeout = Duration.ofSeconds(120);
+        public PrintStream log = System.out;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String QUEUE = "drill";
+
+    private final Scenario scenario;
+    private final Config config;
+    private final Path dir;
+    private final List<DrillResult.Mark> marks = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<String, MetricsScraper> scrapers = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    private Topology topology;
+    private TcpProxy proxy;
+    private NetPartition partition;
+    private final List<ServiceProcess> services = new ArrayList<>();
+    private ServiceProcess api;
+    private volatile boolean sampling = true;
+
+    private Drill(Scenario scenario, Config config, Path dir) {
+        this.scenario = scenario;
+        this.config = config;
+        this.dir = dir.toAbsolutePath();
+    }
+
+    public static DrillResult run(Scenario scenario, Config config, Path dir) {
+        return new Drill(scenario, config, dir).run();
+    }
+
+    private void say(String text) {
+        config.log.printf("[%s] %s%n", scenario.id, text);
+    }
+
+    private void mark(String label) {
+        marks.add(new DrillResult.Mark(System.currentTimeMillis(), label));
+        say(label);
+    }
+
+    private DrillResult run() {
+        DrillResult result = new DrillResult();
+        result.drill = scenario.id;
+        result.topology = scenario.shape.name();
+        result.description = scenario.description;
+        result.rate = rate();
+        result.durationSeconds = config.duration.toSeconds();
+        result.seed = config.seed;
+        Thread sampler = null;
+        LoadGenerator load = null;
+        try {
+            Files.createDirectories(dir);
+            start();
+            sampler = new Thread(this::sampleLoop, "drill-metrics");
+            sampler.setDaemon(true);
+            sampler.start();
+
+            load = new LoadGenerator(api.baseUrl(), QUEUE, rate(), config.clientThreads, config.seed,
+                    Duration.ofSeconds(Math.max(30, config.duration.toSeconds())), jobBody());
+            load.start();
+            long loadStart = load.startMillis();
+            long loadEnd = loadStart + config.duration.toMillis();
+            long pre = Math.max(5000, config.duration.toMillis() * 3 / 10);
+            sleepUntil(loadStart + pre);
+            long fault = System.currentTimeMillis();
+            applyFault(loadEnd);
+            // Keep the load on after the fault action: at least 5 s, at least to the planned end.
+            sleepUntil(Math.max(loadEnd, System.currentTimeMillis() + 5000));
+            heal();
+            long loadStop = System.currentTimeMillis();
+            load.stop(Duration.ofSeconds(90));
+            mark("load stopped");
+
+            List<LoadGenerator.Submission> subs = load.submissions();
+            Set<String> acked = new HashSet<>();
+            for (LoadGenerator.Submission s : subs) {
+                if (s.acknowledged()) {
+                    acked.add(s.jobId());
+                }
+            }
+            say(acked.size() + " acknowledged of " + subs.size() + " offered; waiting for completion");
+            LogTruth truth = awaitCompletion(acked);
+            scrapeAll();
+            sampling = false;
+
+            fill(result, load, subs, acked, truth, loadStart, loadStop, fault);
+        } catch (Exception e) {
+            result.error = e.toString();
+            result.passed = false;
+            say("FAILED with " + e);
+            e.printStackTrace(config.log);
+        } finally {
+            sampling = false;
+            if (load != null) {
+                load.close();
+            }
+            if (topology != null) {
+                result.sentinelEvents = sentinelEvents();
+            }
+            teardown();
+            result.marks = new ArrayList<>(marks);
+            result.notes = new ArrayList<>(notes);
+        }
+        return result;
+    }
+
+    private double rate() {
+        // 500 ms sleep jobs: 2 workers x 16 slots do ~60/s at most; offer less so a backlog is the fault's doing.
+        return scenario == Scenario.WORKER_KILL ? Math.min(config.rate, 20) : config.rate;
+    }
+
+    private java.util.function.Supplier<Map<String, Object>> jobBody() {
+        if (scenario == Scenario.WORKER_KILL) {
+            return () -> Map.of("type", "sleep", "payload", Map.of("ms", 500), "maxAttempts", 10);
+        }
+        return () -> Map.of("type", "noop", "payload", Map.of(), "maxAttempts", 10);
+    }
+
+    // ---------------------------------------------------------------- setup / teardown
+
+    private void start() {
+        say("starting " + scenario.shape + " topology in " + dir);
+        topology = Topology.start(scenario.shape, dir.resolve("redis"), new Topology.Options());
+        Map<String, String> env = new LinkedHashMap<>(topology.serviceEnv());
+        if (scenario == Scenario.LATENCY) {
+            // Sentinel would hand the client the real master address, bypassing any proxy; so the
+            // latency drill runs SINGLE and the services connect standalone to the proxy port.
+            proxy = TcpProxy.start(topology.currentMaster().port());
+            env.put("QUARKUS_REDIS_HOSTS", proxy.uri());
+            env.put("QUARKUS_REDIS_CLIENT_TYPE", "standalone");
+            notes.add("latency: SINGLE topology, services connect standalone to a TcpProxy on port " + proxy.port()
+                    + " in front of redis " + proxy.targetPort() + "; sentinel would announce the real address");
+        }
+        env.put("STREAMQ_WORKER_VISIBILITY_TIMEOUT", "5s");
+        env.put("STREAMQ_WORKER_LEASE_INTERVAL", "2s");
+        env.put("STREAMQ_WORKER_RECLAIM_INTERVAL", "1s");
+        env.put("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s");
+        env.put("STREAMQ_WORKER_SHUTDOWN_GRACE", "2s");
+        env.put("STREAMQ_WORKER_BACKOFF_INITIAL", "200ms");
+        env.put("STREAMQ_WORKER_BACKOFF_MAX", "2s");
+        api = service("api", "api", env);
+        services.add(api);
+        services.add(service("worker-1", "worker", env));
+        services.add(service("worker-2", "worker", env));
+        for (ServiceProcess s : services) {
+            s.awaitReady(Duration.ofSeconds(90));
+        }
+        say("services ready: " + services);
+    }
+
+    private ServiceProcess service(String name, String role, Map<String, String> env) {
+        ServiceProcess s = ServiceProcess.builder(config.jar).name(name).role(role).env(env).workDir(dir)
+                .logFile(dir.resolve("logs").resolve(name + ".log")).start();
+        scrapers.put(name, new MetricsScraper(s));
+        return s;
+    }
+
+    private void teardown() {
+        for (ServiceProcess s : services) {
+            try {
+                s.close();
+            } catch (RuntimeException ignored) {
+                // best effort: the Reaper kills whatever is left at JVM exit
+            }
+        }
+        if (partition != null) {
+            partition.close();
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (topology != null) {
+            topology.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    private RedisNode killedMaster;
+    private boolean healed;
+
+    private void applyFault(long loadEnd) {
+        switch (scenario) {
+            case MASTER_KILL, MVP_MASTER_KILL -> killMasterAndRejoin();
+            case WORKER_KILL -> {
+                ServiceProcess victim = services.get(1);
+                awaitBounded("worker-1 to run jobs", Duration.ofSeconds(10), () -> count(victim, "job_started") > 0);
+                mark("kill -9 " + victim.name() + " (pid " + victim.pid() + ")");
+                victim.kill9();
+                sleep(1000);
+                victim.restart();
+                mark("restarted " + victim.name());
+                victim.awaitReady(Duration.ofSeconds(60));
+                mark(victim.name() + " ready");
+            }
+            case API_KILL -> {
+                mark("kill -9 api (pid " + api.pid() + ")");
+                api.kill9();
+                sleep(1000);
+                api.restart();
+                mark("restarted api");
+                api.awaitReady(Duration.ofSeconds(60));
+                mark("api ready");
+            }
+            case SENTINEL_KILL -> {
+                SentinelNode sentinel = topology.sentinels().get(0);
+                mark("kill -9 " + sentinel.name());
+                sentinel.kill9();
+                sleep(2000);
+                killMasterAndRejoin();
+            }
+            case PARTITION -> partitionMaster();
+            case LATENCY -> {
+                mark("latency +200 ms/round trip");
+                proxy.setLatency(Duration.ofMillis(100));
+                long hold = Math.max(5000, (loadEnd - System.currentTimeMillis()) / 2);
+                sleep(hold);
+                proxy.setLatency(Duration.ZERO);
+                mark("latency removed");
+                healed = true;
+            }
+            default -> throw new IllegalStateException();
+        }
+    }
+
+    private void killMasterAndRejoin() {
+        RedisNode master = topology.currentMaster();
+        killedMaster = master;
+        mark("kill -9 master " + master.name() + ":" + master.port());
+        master.kill9();
+        Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(60));
+        mark("failover to " + failover.newMaster().name() + " seen after " + failover.took().toMillis() + " ms");
+        master.restart();
+        mark("restarted old master " + master.name());
+        topology.awaitReplica(master, Duration.ofSeconds(60));
+        mark(master.name() + " rejoined as replica");
+        healed = true;
+    }
+
+    private void partitionMaster() {
+        RedisNode master = topology.currentMaster();
+        killedMaster = master;
+        if (NetPartition.available()) {
+            partition = new NetPartition();
+            notes.add("partition: NetPartition (iptables DROP on 127.0.0.1:" + master.port()
+                    + ") isolated the master from clients, replicas and sentinels");
+            mark("partition master " + master.name() + ":" + master.port());
+            partition.isolate(master.port());
+            Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(60));
+            mark("failover to " + failover.newMaster().name() + " seen after " + failover.took().toMillis() + " ms");
+            // Keep the old master cut off a little longer: its min-replicas-to-write must refuse writes.
+            sleep(3000);
+            partition.heal();
+            mark("partition healed");
+            topology.awaitReplica(master, Duration.ofSeconds(60));
+            mark(master.name() + " rejoined as replica");
+        } else {
+            notes.add("partition: NetPartition unavailable (" + NetPartition.unavailableReason()
+                    + "); fell back to killing the master (TcpProxy.cut cannot partition a sentinel-discovered master)");
+            killMasterAndRejoin();
+        }
+        healed = true;
+    }
+
+    private void heal() {
+        if (healed) {
+            return;
+        }
+        if (partition != null) {
+            partition.heal();
+        }
+        if (proxy != null) {
+            proxy.setLatency(Duration.ZERO);
+        }
+        healed = true;
+    }
+
+    // ---------------------------------------------------------------- ground truth
+
+    /** What the worker logs say: job_succeeded and job_started per job id, with times. */
+    static final class LogTruth {
+        final Map<String, Integer> succeeded = new HashMap<>();
+        final Map<String, Integer> started = new HashMap<>();
+        final Map<String, Long> firstSuccess = new HashMap<>();
+        final List<Long> successTimes = new ArrayList<>();
+    }
+
+    private LogTruth readTruth() {
+        LogTruth truth = new LogTruth();
+        for (ServiceProcess s : services) {
+            if ("api".equals(s.role())) {
+                continue;
+            }
+            for (JsonNode line : jobLines(s.logFile())) {
+                JsonNode mdc = line.path("mdc");
+                String event = mdc.path("event").asText("");
+                String id = mdc.path("job_id").asText(null);
+                if (id == null || !QUEUE.equals(mdc.path("queue").asText(""))) {
+                    continue;
+                }
+                if (event.equals("job_succeeded")) {
+                    truth.succeeded.merge(id, 1, Integer::sum);
+                    long t = Instant.parse(line.path("timestamp").asText()).toEpochMilli();
+                    truth.firstSuccess.merge(id, t, Math::min);
+                    truth.successTimes.add(t);
+                } else if (event.equals("job_started")) {
+                    truth.started.merge(id, 1, Integer::sum);
+                }
+            }
+        }
+        return truth;
+    }
+
+    private static List<JsonNode> jobLines(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : lines) {
+            if (!line.startsWith("{") || !line.contains("\"job_")) {
+                continue;
+            }
+            try {
+                out.add(JSON.readTree(line));
+            } catch (IOException ignored) {
+                // a line cut by kill -9
+            }
+        }
+        return out;
+    }
+
+    private static int count(ServiceProcess s, String event) {
+        int n = 0;
+        for (JsonNode line : jobLines(s.logFile())) {
+            if (event.equals(line.path("mdc").path("event").asText(""))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Jobs the logs do not show as succeeded but GET /jobs/{id} does (only used when logs lack event fields). */
+    private final Map<String, Long> apiSucceeded = new HashMap<>();
+
+    private LogTruth awaitCompletion(Set<String> acked) {
+        long deadline = System.currentTimeMillis() + config.completionTimeout.toMillis();
+        LogTruth truth;
+        while (true) {
+            truth = readTruth();
+            boolean logsUsable = !truth.started.isEmpty();
+            int missing = 0;
+            for (String id : acked) {
+                if (!truth.succeeded.containsKey(id)) {
+                    if (!logsUsable && !apiSucceeded.containsKey(id)) {
+                        long finished = finishedAt(id);
+                        if (finished > 0) {
+                            apiSucceeded.put(id, finished);
+                        }
+                    }
+                    if (!apiSucceeded.containsKey(id)) {
+                        missing++;
+                    }
+                }
+            }
+            if (!logsUsable && !apiSucceeded.isEmpty()) {
+                if (notes.stream().noneMatch(n -> n.startsWith("truth:"))) {
+                    notes.add("truth: worker logs carry no job_started/job_succeeded event fields (app logs an empty mdc);"
+                            + " success and completion time taken from GET /jobs/{id} (state, finishedAt);"
+                            + " duplicates and job retries cannot be counted from logs in this run");
+                }
+                for (Map.Entry<String, Long> e : apiSucceeded.entrySet()) {
+                    truth.succeeded.putIfAbsent(e.getKey(), 1);
+                    truth.firstSuccess.putIfAbsent(e.getKey(), e.getValue());
+                }
+            }
+            if (missing == 0) {
+                say("every acknowledged job succeeded");
+                return truth;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                say(missing + " acknowledged jobs not succeeded after " + config.completionTimeout.toSeconds() + " s");
+                return truth;
+            }
+            sleep(1000);
+        }
+    }
+
+    // ---------------------------------------------------------------- metrics
+
+    private void sampleLoop() {
+        while (sampling) {
+            scrapeAll();
+            sleep(1000);
+        }
+    }
+
+    private synchronized void scrapeAll() {
+        for (MetricsScraper scraper : scrapers.values()) {
+            scraper.scrape(http);
+        }
+    }
+
+    private List<String> sentinelEvents() {
+        List<String> events = new ArrayList<>();
+        for (SentinelNode s : topology.sentinels()) {
+            try {
+                for (SentinelNode.Event e : s.events()) {
+                    if (e.type().equals("+sdown") || e.type().equals("+odown") || e.type().equals("+switch-master")
+                            || e.type().equals("+failover-end") || e.type().equals("+convert-to-slave")
+                            || e.type().equals("-sdown") || e.type().equals("+elected-leader")) {
+                        events.add(e.time() + " " + s.name() + " " + e.type() + " " + e.detail());
+                    }
+                }
+            } catch (RuntimeException ignored) {
+                // unreadable log: report what the others saw
+            }
+        }
+        events.sort(null);
+        return events;
+    }
+
+    private long firstSwitchMaster() {
+        long first = -1;
+        for (SentinelNode s : topology.sentinels()) {
+            for (SentinelNode.Event e : s.events("+switch-master")) {
+                long t = e.time().toEpochMilli();
+                if (first < 0 || t < first) {
+                    first = t;
+                }
+            }
+        }
+        return first;
+    }
+
+    // ---------------------------------------------------------------- verdict
+
+    private void fill(DrillResult r, LoadGenerator load, List<LoadGenerator.Submission> subs, Set<String> acked,
+            LogTruth truth, long loadStart, long loadStop, long fault) {
+        List<LoadGenerator.Answer> answers = load.answers();
+        answers.sort((a, b) -> Long.compare(a.timeMillis(), b.timeMillis()));
+        r.offered = subs.size();
+        r.acknowledged = acked.size();
+        r.unacknowledged = subs.size() - acked.size();
+        r.faultAtMillis = fault;
+        r.loadStartMillis = loadStart;
+        r.loadStopMillis = loadStop;
+        long switchMaster = topology.sentinels().isEmpty() ? -1 : firstSwitchMaster();
+        r.switchMasterAtMillis = switchMaster >= fault ? switchMaster : -1;
+
+        // lost / completed / duplicated
+        List<String> lost = new ArrayList<>();
+        int completed = 0;
+        for (String id : acked) {
+            if (truth.succeeded.containsKey(id)) {
+                completed++;
+            } else {
+                lost.add(id);
+            }
+        }
+        r.completed = completed;
+        r.lostIds = new ArrayList<>(lost);
+        r.lost = lost.size();
+        r.lostStates = new LinkedHashMap<>();
+        for (String id : lost.subList(0, Math.min(20, lost.size()))) {
+            r.lostStates.put(id, jobState(id));
+        }
+        int duplicated = 0;
+        for (int n : truth.succeeded.values()) {
+            if (n > 1) {
+                duplicated++;
+            }
+        }
+        r.duplicated = duplicated;
+        int retries = 0;
+        for (int n : truth.started.values()) {
+            retries += Math.max(0, n - 1);
+        }
+        r.jobRetries = retries;
+        int unackedRun = 0;
+        for (String id : truth.succeeded.keySet()) {
+            if (!acked.contains(id)) {
+                unackedRun++;
+            }
+        }
+        r.executedUnacknowledged = unackedRun;
+        int idConflicts = 0;
+        int replayed = 0;
+        for (LoadGenerator.Submission s : subs) {
+            if (new HashSet<>(s.ids()).size() > 1) {
+                idConflicts++;
+            }
+            if (s.replayed) {
+                replayed++;
+            }
+        }
+        r.idempotencyConflicts = idConflicts;
+        r.replayedAnswers = replayed;
+
+        // metrics
+        Map<String, Double> redisRetries = new TreeMap<>();
+        Map<String, Double> totals = new TreeMap<>();
+        for (MetricsScraper s : scrapers.values()) {
+            s.totals("streamq_redis_retries_total").forEach((k, v) -> redisRetries.merge(k, v, Double::sum));
+            for (String name : List.of("streamq_redis_retries_total", "streamq_redis_errors_total",
+                    "streamq_jobs_retried_total", "streamq_jobs_reclaimed_total", "streamq_jobs_duplicates_total")) {
+                totals.merge(name, s.sum(name), Double::sum);
+            }
+        }
+        r.redisRetries = (long) (double) totals.getOrDefault("streamq_redis_retries_total", 0.0);
+        r.redisRetriesByOperation = redisRetries;
+        r.metrics = totals;
+
+        // timeline & downtime / recovery
+        long errorsAfterFault = 0;
+        List<Long> okTimes = new ArrayList<>();
+        List<Long> failTimes = new ArrayList<>();
+        for (LoadGenerator.Answer a : answers) {
+            if (a.ok()) {
+                okTimes.add(a.timeMillis());
+            } else {
+                failTimes.add(a.timeMillis());
+                if (a.timeMillis() >= fault) {
+                    errorsAfterFault++;
+                }
+            }
+        }
+        r.failedAnswers = failTimes.size();
+        r.failedAnswersAfterFault = errorsAfterFault;
+        r.downtimeSeconds = round2(downtime(okTimes, failTimes, loadStart, loadStop) / 1000.0);
+
+        int seconds = (int) Math.ceil((loadStop - loadStart) / 1000.0) + 1;
+        r.timeline = new DrillResult.Timeline(loadStart, seconds);
+        for (LoadGenerator.Submission s : subs) {
+            r.timeline.add(r.timeline.submitted, s.offeredMillis());
+        }
+        for (long t : okTimes) {
+            r.timeline.add(r.timeline.acked, t);
+        }
+        for (long t : failTimes) {
+            r.timeline.add(r.timeline.errors, t);
+        }
+        List<Long> completions = new ArrayList<>();
+        for (String id : truth.firstSuccess.keySet()) {
+            completions.add(truth.firstSuccess.get(id));
+        }
+        for (long t : completions) {
+            r.timeline.add(r.timeline.completed, t);
+        }
+        r.recoverySeconds = recovery(okTimes, failTimes, completions, loadStart, loadStop, fault);
+        r.recovered = r.recoverySeconds >= 0;
+
+        // verdict
+        List<String> why = new ArrayList<>();
+        if (scenario == Scenario.PARTITION && r.lost > 0) {
+            long window = topology.options().minReplicasMaxLag() * 1000L;
+            int outside = 0;
+            Map<String, Long> ackTime = new HashMap<>();
+            for (LoadGenerator.Submission s : subs) {
+                if (s.acknowledged()) {
+                    ackTime.put(s.jobId(), s.ackMillis());
+                }
+            }
+            for (String id : lost) {
+                long t = ackTime.getOrDefault(id, 0L);
+                if (t < fault || t > fault + window) {
+                    outside++;
+                }
+            }
+            r.lostInPartitionWindow = r.lost - outside;
+            if (outside > 0) {
+                why.add(outside + " acknowledged jobs lost outside the partition window");
+            }
+        } else if (r.lost > 0) {
+            why.add(r.lost + " acknowledged jobs lost");
+        }
+        if (!r.recovered) {
+            why.add("throughput did not recover");
+        }
+        if (r.idempotencyConflicts > 0) {
+            why.add(r.idempotencyConflicts + " keys answered with different job ids");
+        }
+        if (r.acknowledged == 0) {
+            why.add("nothing acknowledged");
+        }
+        r.failureReasons = why;
+        r.passed = why.isEmpty() && r.error == null;
+        say(String.format(Locale.ROOT, "%s: ack=%d completed=%d lost=%d dup=%d downtime=%.2fs recovery=%.2fs",
+                r.passed ? "PASSED" : "FAILED " + why, r.acknowledged, r.completed, r.lost, r.duplicated,
+                r.downtimeSeconds, r.recoverySeconds));
+    }
+
+    /** finishedAt of a succeeded job per GET /jobs/{id}, else -1. */
+    private long finishedAt(String id) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/jobs/" + id))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return -1;
+            }
+            JsonNode node = JSON.readTree(response.body());
+            if (!"succeeded".equals(node.path("state").asText())) {
+                return -1;
+            }
+            JsonNode finishedNode = node.path("finishedAt");
+            if (finishedNode.isNumber()) {
+                return (long) (finishedNode.asDouble() * 1000);
+            }
+            String finished = finishedNode.asText(null);
+            return finished == null ? System.currentTimeMillis() : Instant.parse(finished).toEpochMilli();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String jobState(String id) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/jobs/" + id))
+                    .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return "HTTP " + response.statusCode();
+            }
+            JsonNode node = JSON.readTree(response.body());
+            return node.path("state").asText() + " attempts=" + node.path("attempts").asInt();
+        } catch (IOException e) {
+            return "unreadable: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
+     * Longest stretch without a 2xx answer that is an outage, not just a quiet moment: a gap
+     * between two consecutive 2xx answers (or load start/stop) that holds a failed answer or
+     * lasts over 1 s.
+     */
+    static long downtime(List<Long> okTimes, List<Long> failTimes, long loadStart, long loadStop) {
+        List<Long> bounds = new ArrayList<>();
+        bounds.add(loadStart);
+        bounds.addAll(okTimes);
+        bounds.add(loadStop);
+        bounds.sort(null);
+        long worst = 0;
+        int f = 0;
+        List<Long> fails = new ArrayList<>(failTimes);
+        fails.sort(null);
+        for (int i = 1; i < bounds.size(); i++) {
+            long a = bounds.get(i - 1);
+            long b = bounds.get(i);
+            boolean hasFail = false;
+            while (f < fails.size() && fails.get(f) <= b) {
+                if (fails.get(f) >= a) {
+                    hasFail = true;
+                }
+                f++;
+            }
+            long gap = b - a;
+            if ((hasFail || gap > 1000) && gap > worst) {
+                worst = gap;
+            }
+        }
+        return worst;
+    }
+
+    /**
+     * Seconds from the fault until (a) a 2xx came back and (b) acks and completions per second
+     * are back to at least 80 % of their pre-fault rate with no failed answer, for 3 seconds in a
+     * row. -1 when that never happened before the load stopped.
+     */
+    static double recovery(List<Long> okTimes, List<Long> failTimes, List<Long> completions, long loadStart,
+            long loadStop, long fault) {
+        long firstOkAfter = -1;
+        for (long t : okTimes) {
+            if (t >= fault) {
+                firstOkAfter = t;
+                break;
+            }
+        }
+        if (firstOkAfter < 0) {
+            return -1;
+        }
+        double preSeconds = Math.max(1, (fault - loadStart - 1000) / 1000.0);
+        double preAck = countIn(okTimes, loadStart + 1000, fault) / preSeconds;
+        double preDone = countIn(completions, loadStart + 1000, fault) / preSeconds;
+        int buckets = (int) ((loadStop - fault) / 1000);
+        boolean[] good = new boolean[buckets];
+        for (int k = 0; k < buckets; k++) {
+            long a = fault + k * 1000L;
+            long b = a + 1000;
+            good[k] = countIn(okTimes, a, b) >= 0.8 * preAck && countIn(completions, a, b) >= 0.8 * preDone
+                    && countIn(failTimes, a, b) == 0;
+        }
+        int firstBad = -1;
+        for (int k = 0; k < buckets; k++) {
+            if (!good[k]) {
+                firstBad = k;
+                break;
+            }
+        }
+        if (firstBad < 0) {
+            return round2((firstOkAfter - fault) / 1000.0);
+        }
+        for (int k = firstBad + 1; k < buckets; k++) {
+            boolean run = true;
+            for (int j = k; j < Math.min(buckets, k + 3); j++) {
+                run &= good[j];
+            }
+            if (run) {
+                return round2(Math.max(k, (firstOkAfter - fault) / 1000.0));
+            }
+        }
+        return -1;
+    }
+
+    private static int countIn(List<Long> times, long from, long to) {
+        int n = 0;
+        for (long t : times) {
+            if (t >= from && t < to) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(Math.max(0, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static void sleepUntil(long epochMillis) {
+        sleep(epochMillis - System.currentTimeMillis());
+    }
+
+    private static void awaitBounded(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+            }
+            sleep(200);
+        }
+    }
+}

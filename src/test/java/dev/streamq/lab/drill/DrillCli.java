@@ -1,0 +1,82 @@
+package dev.streamq.lab.drill;
+
+import dev.streamq.lab.ServiceProcess;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--out DIR] [--jar PATH]} and
+ * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
+ * (0 all passed, 1 any failed).
+ */
+public final class DrillCli {
+
+    private DrillCli() {
+    }
+
+    public static int drill(List<String> args, PrintStream out) {
+        if (args.isEmpty() || args.get(0).startsWith("--")) {
+            throw new IllegalArgumentException("drill needs a NAME: one of " + Drill.Scenario.names());
+        }
+        Drill.Scenario scenario = Drill.Scenario.parse(args.get(0));
+        Parsed p = parse(args.subList(1, args.size()), out);
+        return runAll(List.of(scenario), p, out);
+    }
+
+    public static int drills(List<String> args, PrintStream out) {
+        Parsed p = parse(args, out);
+        return runAll(List.of(Drill.Scenario.values()), p, out);
+    }
+
+    private static int runAll(List<Drill.Scenario> scenarios, Parsed p, PrintStream out) {
+        List<DrillResult> results = new ArrayList<>();
+        for (Drill.Scenario scenario : scenarios) {
+            DrillResult r = Drill.run(scenario, p.config, p.out.resolve(scenario.id() + "-work"));
+            DrillReport.writeDrill(p.out, r);
+            results.add(r);
+            DrillReport.writeSummary(p.out, results); // after each drill, so a crash keeps what ran
+        }
+        out.println();
+        out.print(DrillReport.table(results));
+        out.println();
+        out.println("reports: " + p.out.toAbsolutePath() + " (summary.md, report.json, NAME.md/.json/.svg)");
+        return results.stream().allMatch(r -> r.passed) ? 0 : 1;
+    }
+
+    private static final class Parsed {
+        final Drill.Config config = new Drill.Config();
+        Path out = DrillReport.defaultOut();
+    }
+
+    private static Parsed parse(List<String> args, PrintStream log) {
+        Parsed p = new Parsed();
+        p.config.log = log;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String value = i + 1 < args.size() ? args.get(i + 1) : null;
+            if (value == null) {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+            switch (arg) {
+                case "--duration" -> p.config.duration = Duration.ofSeconds(Long.parseLong(value));
+                case "--rate" -> p.config.rate = Double.parseDouble(value);
+                case "--seed" -> p.config.seed = Long.parseLong(value);
+                case "--out" -> p.out = Paths.get(value);
+                case "--jar" -> p.config.jar = Paths.get(value);
+                default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+            }
+            i++;
+        }
+        if (p.config.duration.toSeconds() < 10) {
+            throw new IllegalArgumentException("--duration must be at least 10 s");
+        }
+        if (p.config.jar == null) {
+            p.config.jar = ServiceProcess.defaultJar();
+        }
+        return p;
+    }
+}

@@ -1,0 +1,286 @@
+package dev.streamq.lab.drill;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Submits jobs at a steady rate the way a well-behaved producer does: every job gets its own
+ * Idempotency-Key, and on 503 or a connection error the SAME key is retried with exponential
+ * backoff until a per-job deadline. Every answer (time, status, latency, job id) is recorded.
+ *
+ * <p>Why a fixed-rate ticker feeding a pool, not closed-loop clients: an outage must not lower
+ * the offered load (real producers keep producing), so the backlog of a fault shows up as a
+ * burst of acknowledgements after recovery, which is what the recovery figure measures.
+ */
+public final class LoadGenerator implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One HTTP answer (or connection failure, status -1) to one attempt of one submission. */
+    public record Answer(long timeMillis, int status, long latencyMillis, String jobId, String key) {
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+    }
+
+    /** One logical job: its key, when it was first offered, and (if acknowledged) its id and ack time. */
+    public static final class Submission {
+        final String key;
+        final long offeredMillis;
+        volatile long ackMillis = -1;
+        volatile String jobId;
+        volatile int attempts;
+        volatile boolean replayed;
+        final List<String> ids = Collections.synchronizedList(new ArrayList<>());
+
+        Submission(String key, long offeredMillis) {
+            this.key = key;
+            this.offeredMillis = offeredMillis;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public long offeredMillis() {
+            return offeredMillis;
+        }
+
+        public long ackMillis() {
+            return ackMillis;
+        }
+
+        public String jobId() {
+            return jobId;
+        }
+
+        public boolean acknowledged() {
+            return jobId != null;
+        }
+
+        public int attempts() {
+            return attempts;
+        }
+
+        /** Every id a 2xx answer named for this key (must all be equal: idempotency). */
+        public List<String> ids() {
+            synchronized (ids) {
+                return List.copyOf(ids);
+            }
+        }
+    }
+
+    private final String baseUrl;
+    private final String queue;
+    private final double rate;
+    private final Duration perJobDeadline;
+    private final Supplier<Map<String, Object>> jobBody;
+    private final String keyPrefix;
+    private final HttpClient http;
+    private final ExecutorService pool;
+    private final Thread ticker;
+    private final LinkedBlockingQueue<Submission> backlog = new LinkedBlockingQueue<>();
+    private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
+    private final List<Submission> submissions = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicBoolean offering = new AtomicBoolean(true);
+    private final int threads;
+    private volatile long startMillis;
+
+    /**
+     * @param rate jobs per second offered
+     * @param threads client threads (bounds concurrent requests)
+     * @param seed seeds the key prefix and the job bodies' randomness
+     * @param jobBody body of each job, e.g. {"type":"noop","payload":{}}
+     */
+    public LoadGenerator(String baseUrl, String queue, double rate, int threads, long seed, Duration perJobDeadline,
+            Supplier<Map<String, Object>> jobBody) {
+        this.baseUrl = baseUrl;
+        this.queue = queue;
+        this.rate = rate;
+        this.threads = threads;
+        this.perJobDeadline = perJobDeadline;
+        this.jobBody = jobBody;
+        this.keyPrefix = "drill-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime()) + "-";
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(4, daemon("load-http")))
+                .build();
+        this.pool = Executors.newFixedThreadPool(threads, daemon("load-client"));
+        this.ticker = new Thread(this::tick, "load-ticker");
+        this.ticker.setDaemon(true);
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public LoadGenerator start() {
+        startMillis = System.currentTimeMillis();
+        for (int i = 0; i < threads; i++) {
+            pool.submit(this::clientLoop);
+        }
+        ticker.start();
+        return this;
+    }
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** Offers jobs at {@code rate}: the n-th job is due at start + n/rate (no drift, no catch-up skipping). */
+    private void tick() {
+        long startNanos = System.nanoTime();
+        long n = 0;
+        while (offering.get()) {
+            long due = startNanos + (long) (n * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(wait, 50_000_000L));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                continue;
+            }
+            Submission s = new Submission(keyPrefix + n, System.currentTimeMillis());
+            submissions.add(s);
+            backlog.add(s);
+            n++;
+        }
+    }
+
+    private void clientLoop() {
+        while (true) {
+            Submission s;
+            try {
+                s = backlog.poll(200, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (s == null) {
+                if (!offering.get() && backlog.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            submit(s);
+        }
+    }
+
+    private void submit(Submission s) {
+        long deadline = s.offeredMillis + perJobDeadline.toMillis();
+        long backoff = 100;
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(jobBody.get());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        while (true) {
+            long t0 = System.currentTimeMillis();
+            int status;
+            String id = null;
+            long retryAfterMs = 0;
+            try {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/queues/" + queue + "/jobs"))
+                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                        .header("Idempotency-Key", s.key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                status = response.statusCode();
+                if (status / 100 == 2) {
+                    JsonNode node = JSON.readTree(response.body());
+                    id = node.path("id").asText(null);
+                    if (node.path("replayed").asBoolean(false)) {
+                        s.replayed = true;
+                    }
+                } else {
+                    retryAfterMs = response.headers().firstValue("Retry-After")
+                            .map(v -> { try { return Long.parseLong(v.trim()) * 1000; } catch (NumberFormatException e) { return 0L; } })
+                            .orElse(0L);
+                }
+            } catch (IOException e) {
+                status = -1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long t1 = System.currentTimeMillis();
+            s.attempts++;
+            answers.add(new Answer(t1, status, t1 - t0, id, s.key));
+            if (status / 100 == 2) {
+                s.ids.add(id);
+                s.jobId = id;
+                s.ackMillis = t1;
+                return;
+            }
+            boolean retryable = status == -1 || status == 503 || status == 502 || status == 504 || status == 429;
+            // Retry-After is a hint; a client with a deadline caps it so it keeps probing.
+            long sleep = Math.min(Math.max(backoff, Math.min(retryAfterMs, 1000)), 2000);
+            if (!retryable || System.currentTimeMillis() + sleep > deadline) {
+                return;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = Math.min(backoff * 2, 2000);
+        }
+    }
+
+    /** Stops offering new jobs and waits (bounded) for in-flight submissions to settle. */
+    public void stop(Duration timeout) {
+        offering.set(false);
+        ticker.interrupt();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public List<Answer> answers() {
+        synchronized (answers) {
+            return new ArrayList<>(answers);
+        }
+    }
+
+    public List<Submission> submissions() {
+        synchronized (submissions) {
+            return new ArrayList<>(submissions);
+        }
+    }
+
+    public double rate() {
+        return rate;
+    }
+
+    @Override
+    public void close() {
+        offering.set(false);
+        ticker.interrupt();
+        pool.shutdownNow();
+    }
+}
