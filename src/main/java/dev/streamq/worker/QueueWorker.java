@@ -39,6 +39,8 @@ final class QueueWorker {
     private final Duration backoffMax;
 
     private final Map<String, Delivery> inFlight = new ConcurrentHashMap<>();
+    /** Entries a read returned after shutdown began: never started, to be handed back. */
+    private final List<Delivery> notStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean();
     private volatile boolean fetching;
     private volatile boolean groupReady;
@@ -89,6 +91,18 @@ final class QueueWorker {
         return readStartedAt;
     }
 
+    /** True while a read (or the back-off after a failed one) is outstanding. */
+    boolean reading() {
+        return reading.get();
+    }
+
+    /** What shutdown must hand back: deliveries still running and those read but never started. */
+    List<Delivery> unfinished() {
+        List<Delivery> all = new ArrayList<>(inFlight.values());
+        all.addAll(notStarted);
+        return all;
+    }
+
     /** Runs a delivery this worker took (read, or reclaimed from a dead consumer). */
     void dispatch(Delivery delivery) {
         inFlight.put(delivery.entryId(), delivery);
@@ -121,7 +135,11 @@ final class QueueWorker {
                     "worker reads again after " + failuresInARow + " failed reads");
         }
         failuresInARow = 0;
-        deliveries.forEach(this::dispatch);
+        if (fetching) {
+            deliveries.forEach(this::dispatch);
+        } else {
+            notStarted.addAll(deliveries); // shutdown began while this read was blocked
+        }
         readStartedAt = 0;
         reading.set(false);
         pump();

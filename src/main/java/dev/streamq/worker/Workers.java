@@ -86,20 +86,34 @@ public class Workers {
         active.values().forEach(QueueWorker::stopFetching);
         EventLog.info(LOG, "worker_stopping", null, null, 0, "worker " + consumer + " stopping; waiting for in-flight jobs");
         long deadline = System.currentTimeMillis() + config.worker().shutdownGrace().toMillis();
-        while (inFlightCount() > 0 && System.currentTimeMillis() < deadline) {
+        while ((inFlightCount() > 0 || active.values().stream().anyMatch(QueueWorker::reading))
+                && System.currentTimeMillis() < deadline) {
             sleep(50);
         }
+        handBackUnfinished();
+        // A read still blocked in XREADGROUP may receive the entries just handed back: let it
+        // end (within the poll timeout) and hand back what it brought too.
+        long readsEnd = System.currentTimeMillis() + config.worker().pollTimeout().toMillis() + 1_000;
+        while (active.values().stream().anyMatch(QueueWorker::reading) && System.currentTimeMillis() < readsEnd) {
+            sleep(20);
+        }
+        handBackUnfinished();
+    }
+
+    private void handBackUnfinished() {
         for (QueueWorker worker : active.values()) {
-            for (Delivery d : worker.inFlight()) {
-                try {
-                    boolean released = broker.release(d).await().atMost(Duration.ofSeconds(2));
-                    EventLog.warn(LOG, "job_released", d.queue().value(), d.jobId(), 0, null,
-                            released ? "handed back to the queue at shutdown" : "finished meanwhile");
-                } catch (RuntimeException e) {
-                    EventLog.warn(LOG, "job_unrecorded", d.queue().value(), d.jobId(), 0, e.getMessage(),
-                            "could not hand back at shutdown; it will be reclaimed after the visibility timeout");
-                }
+            worker.unfinished().forEach(this::handBack);
+        }
+    }
+
+    private void handBack(Delivery d) {
+        try {
+            if (broker.release(d).await().atMost(Duration.ofSeconds(2))) {
+                EventLog.warn(LOG, "job_released", d.queue().value(), d.jobId(), 0, null, "handed back to the queue at shutdown");
             }
+        } catch (RuntimeException e) {
+            EventLog.warn(LOG, "job_unrecorded", d.queue().value(), d.jobId(), 0, e.getMessage(),
+                    "could not hand back at shutdown; it will be reclaimed after the visibility timeout");
         }
     }
 
