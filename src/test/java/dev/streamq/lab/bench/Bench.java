@@ -104,7 +104,7 @@ public final class Bench {
             put("raw_xadd_rps", raw);
 
             // Phase 1: API only, no worker: submit rates, then the pre-filled queue.
-            ServiceProcess api = service("api", "api", topology).awaitReady(Duration.ofSeconds(60));
+            ServiceProcess api = service("api", "api", topology, "*").awaitReady(Duration.ofSeconds(60));
             double single = submitSingle(api.baseUrl(), 64, submitSeconds);
             put("http_submit_single_jobs_per_s", round(single));
             double batch = submitBatch(api.baseUrl(), 8, 100, submitSeconds);
@@ -117,7 +117,7 @@ public final class Bench {
             put("peak_rss_api_kb", api.peakRssKb());
 
             // Phase 2: one worker process drains everything.
-            ServiceProcess worker = service("worker", "worker", topology);
+            ServiceProcess worker = service("worker", "worker", topology, "bench-drain");
             long start = System.currentTimeMillis();
             long deadline = start + 600_000;
             while (backlog(api.baseUrl()) > 0 && System.currentTimeMillis() < deadline) {
@@ -135,7 +135,7 @@ public final class Bench {
             api.stop();
 
             // Phase 3: one role=all process, steady load, submit-to-complete latency.
-            ServiceProcess all = service("all", "all", topology).awaitReady(Duration.ofSeconds(60));
+            ServiceProcess all = service("all", "all", topology, "bench-e2e").awaitReady(Duration.ofSeconds(60));
             endToEnd(all);
             put("peak_rss_all_kb", all.peakRssKb());
             all.stop();
@@ -143,7 +143,7 @@ public final class Bench {
             put("ratio_single_to_raw", round(single / raw));
             put("ratio_batch_to_raw", round(batch / raw));
             put("ratio_processing_to_raw", round(processing / raw));
-            put("ratio_e2e_to_raw", round(((Number) results.get("e2e_completed_jobs_per_s")).doubleValue() / raw));
+            put("ratio_e2e_completed_to_raw", round(((Number) results.get("e2e_completed_jobs_per_s")).doubleValue() / raw));
             Files.createDirectories(dir);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve("bench.json").toFile(), results);
             out.println("bench: results in " + dir.resolve("bench.json"));
@@ -156,8 +156,10 @@ public final class Bench {
         }
     }
 
-    private ServiceProcess service(String name, String role, Topology topology) {
+    /** {@code queues}: STREAMQ_WORKER_QUEUES, so the drain and the e2e phase each only see their own queue. */
+    private ServiceProcess service(String name, String role, Topology topology, String queues) {
         return ServiceProcess.builder(jar).name(name).role(role).topology(topology).workDir(dir)
+                .env("STREAMQ_WORKER_QUEUES", queues)
                 .maxHeap("-Xmx512m").env("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s")
                 .logFile(dir.resolve("logs").resolve(name + ".log")).start();
     }
@@ -280,14 +282,15 @@ public final class Bench {
     /** ready + pending + delayed over every queue (GET /queues/{q}; the API caches stats for 1 s). */
     private long backlog(String base) {
         long total = 0;
-        for (String q : List.of("bench-single", "bench-batch", "bench-drain")) {
+        for (String q : List.of("bench-drain")) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/queues/" + q))
                         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     JsonNode n = JSON.readTree(r.body());
-                    total += n.path("ready").asLong() + n.path("pending").asLong() + n.path("delayed").asLong()
-                            + n.path("lag").asLong();
+                    // lag (entries not yet delivered to the group) is what is still to do; pending is in flight
+                    long lag = n.path("lag").asLong(-1);
+                    total += (lag >= 0 ? lag : n.path("ready").asLong()) + n.path("pending").asLong() + n.path("delayed").asLong();
                 } else {
                     return Long.MAX_VALUE;
                 }
@@ -305,17 +308,19 @@ public final class Bench {
         LoadGenerator load = new LoadGenerator(all.baseUrl(), "bench-e2e", e2eRate, 64, 7, Duration.ofSeconds(30),
                 () -> Map.of("type", "noop", "payload", Map.of()));
         load.start();
-        Thread.sleep(e2eSeconds * 1000L);
+        // The first 5 s warm the JVM (JIT, connection pools) and are not measured.
+        long measureFrom = load.startMillis() + 5000;
+        Thread.sleep(e2eSeconds * 1000L + 5000);
         load.stop(Duration.ofSeconds(60));
         Map<String, Long> offered = new HashMap<>();
         List<Long> submitLatency = new ArrayList<>();
         for (LoadGenerator.Submission s : load.submissions()) {
-            if (s.acknowledged()) {
+            if (s.acknowledged() && s.offeredMillis() >= measureFrom) {
                 offered.put(s.jobId(), s.offeredMillis());
             }
         }
         for (LoadGenerator.Answer a : load.answers()) {
-            if (a.ok()) {
+            if (a.ok() && a.timeMillis() >= measureFrom) {
                 submitLatency.add(a.latencyMillis());
             }
         }

@@ -624,6 +624,22 @@ public final class Drill {
             }
         }
         r.failedAnswers = failTimes.size();
+        Map<String, Integer> byStatus = new TreeMap<>();
+        List<Long> latBefore = new ArrayList<>();
+        List<Long> latAfter = new ArrayList<>();
+        for (LoadGenerator.Answer a : answers) {
+            byStatus.merge(a.status() == -1 ? "connection error/timeout" : String.valueOf(a.status()), 1, Integer::sum);
+            (a.timeMillis() < fault ? latBefore : latAfter).add(a.latencyMillis());
+        }
+        r.answersByStatus = byStatus;
+        latBefore.sort(null);
+        latAfter.sort(null);
+        r.submitLatencyMs = new LinkedHashMap<>();
+        r.submitLatencyMs.put("p50_before_fault", pct(latBefore, 50));
+        r.submitLatencyMs.put("p99_before_fault", pct(latBefore, 99));
+        r.submitLatencyMs.put("p50_after_fault", pct(latAfter, 50));
+        r.submitLatencyMs.put("p99_after_fault", pct(latAfter, 99));
+        r.submitLatencyMs.put("max_after_fault", latAfter.isEmpty() ? -1 : latAfter.get(latAfter.size() - 1));
         r.failedAnswersAfterFault = errorsAfterFault;
         r.downtimeSeconds = round2(downtime(okTimes, failTimes, loadStart, loadStop) / 1000.0);
 
@@ -812,6 +828,14 @@ public final class Drill {
             }
         }
         return -1;
+    }
+
+    private static long pct(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
     }
 
     private static int countIn(List<Long> times, long from, long to) {

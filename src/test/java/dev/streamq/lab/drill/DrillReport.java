@@ -108,6 +108,8 @@ public final class DrillReport {
         row(md, "job_retries (extra job_started per id)", String.valueOf(r.jobRetries));
         row(md, "redis_retries (streamq_redis_retries_total, all processes)", r.redisRetries + " " + r.redisRetriesByOperation);
         row(md, "failed answers (all / after fault)", r.failedAnswers + " / " + r.failedAnswersAfterFault);
+        row(md, "answers by HTTP status", String.valueOf(r.answersByStatus));
+        row(md, "submit latency ms (p50/p99 before fault, p50/p99/max after)", String.valueOf(r.submitLatencyMs));
         r.metrics.forEach((k, v) -> row(md, k, String.format(Locale.ROOT, "%.0f", v)));
         if (!r.failureReasons.isEmpty() || r.error != null) {
             md.append("\n**Failed:** ").append(String.join("; ", r.failureReasons));

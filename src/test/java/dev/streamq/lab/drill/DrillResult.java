@@ -82,6 +82,10 @@ public final class DrillResult {
     public int failedAnswers;
     @JsonProperty("failed_answers_after_fault")
     public long failedAnswersAfterFault;
+    @JsonProperty("answers_by_status")
+    public Map<String, Integer> answersByStatus = new LinkedHashMap<>();
+    @JsonProperty("submit_latency_ms")
+    public Map<String, Long> submitLatencyMs = new LinkedHashMap<>();
     @JsonProperty("sentinel_events")
     public List<String> sentinelEvents = new ArrayList<>();
     @JsonProperty("fault_at_millis")
