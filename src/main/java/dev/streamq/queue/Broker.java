@@ -15,8 +15,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -46,8 +46,13 @@ public class Broker {
     private final ReactiveRedisDataSource data;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final StreamqConfig config;
-    /** Queues this process registered already; the SADD is idempotent, this only saves round trips. */
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+    /**
+     * When this process last registered each queue. The SADD is idempotent; remembering it
+     * saves a round trip per submission, and repeating it every minute re-registers queues
+     * on a Redis that lost its data (a master restarted without its AOF, say).
+     */
+    private final Map<String, Long> registeredAt = new ConcurrentHashMap<>();
+    private static final long REREGISTER_MILLIS = 60_000;
 
     Broker(Redis redis, ReactiveRedisDataSource data, StreamqConfig config) {
         this.redis = redis;
@@ -95,11 +100,12 @@ public class Broker {
     }
 
     private Uni<Void> register(QueueName queue) {
-        if (registered.contains(queue.value())) {
+        Long at = registeredAt.get(queue.value());
+        if (at != null && System.currentTimeMillis() - at < REREGISTER_MILLIS) {
             return Uni.createFrom().voidItem();
         }
         return redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value()))
-                .invoke(() -> registered.add(queue.value()))
+                .invoke(() -> registeredAt.put(queue.value(), System.currentTimeMillis()))
                 .replaceWithVoid();
     }
 

@@ -1,0 +1,36 @@
+package dev.streamq.core;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A process started with streamq.role=worker runs the consumer loops and serves no job API. */
+@QuarkusTest
+@TestProfile(WorkerRoleTest.WorkerRole.class)
+@WithTestResource(RedisServerResource.class)
+class WorkerRoleTest {
+
+    public static class WorkerRole implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("streamq.role", "worker");
+        }
+    }
+
+    @Test
+    void workerServesHealthButNoJobApi() {
+        given().contentType(ContentType.JSON).body("{\"type\":\"noop\"}")
+                .when().post("/queues/default/jobs")
+                .then().statusCode(404).contentType("application/problem+json").body("detail", containsString("role=worker"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("worker-loop"));
+        given().when().get("/q/metrics").then().statusCode(200);
+    }
+}
