@@ -52,19 +52,25 @@ class JobLifecycleTest {
 
     @Test
     void jobIsDeadLetteredAfterMaxAttemptsWithRetriesSpacedByThePolicy() {
-        String id = Jobs.submit("dying", "{\"type\":\"fail\",\"maxAttempts\":5}");
-        List<Long> starts = Jobs.attemptStarts(id, WAIT, "dead");
-        JsonPath job = Jobs.get(id);
+        String id = Jobs.submit("dying", "{\"type\":\"recorded-failure\",\"maxAttempts\":5}");
+        JsonPath job = Jobs.awaitState(id, "dead", WAIT);
+        List<Long> starts = AttemptRecorder.STARTS.get(id);
         assertEquals(5, job.getInt("attempts"));
         assertEquals("max_attempts", job.getString("deadReason"));
         assertEquals(5, starts.size(), "one start per attempt: " + starts);
-        // test profile: backoff 100 ms doubling, capped at 400 ms; full jitter => gap in [0, ceiling] + promote/poll slack
+        // test profile: backoff 100 ms doubling, capped at 400 ms; full jitter => gap in [0, ceiling] + promote slack
         RetryPolicy policy = new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400), 2.0);
+        long gaps = 0;
+        long ceilings = 0;
         for (int n = 1; n < starts.size(); n++) {
             long gap = starts.get(n) - starts.get(n - 1);
             long ceiling = policy.ceiling(n).toMillis();
             assertTrue(gap <= ceiling + 150, "gap after attempt " + n + " was " + gap + " ms, ceiling " + ceiling);
+            gaps += gap;
+            ceilings += ceiling;
         }
+        // retries do wait: four uniform draws summing under a tenth of their ceilings is a ~1e-4 event
+        assertTrue(gaps >= ceilings / 10, "retries came back too fast: " + gaps + " ms in all, ceilings " + ceilings);
         given().when().get("/queues/dying/dead").then().statusCode(200)
                 .body("items.jobId", hasItem(id), "items[0].reason", equalTo("max_attempts"));
     }
@@ -121,6 +127,16 @@ class JobLifecycleTest {
         JsonPath done = Jobs.awaitState(id, "succeeded", WAIT);
         Instant started = Instant.parse(done.getString("startedAt"));
         assertTrue(!started.isBefore(runAt), "started " + started + " before runAt " + runAt);
+    }
+
+    @Test
+    void longJobKeepsItsLeaseAndIsNotReclaimedWhileRunning() {
+        // test profile: visibility timeout 2 s, lease renewed every 500 ms; the job runs twice as long
+        String id = Jobs.submit("long", "{\"type\":\"sleep\",\"payload\":{\"ms\":4000}}");
+        JsonPath job = Jobs.awaitState(id, "succeeded", WAIT);
+        assertEquals(1, job.getInt("attempts"), "a reclaim would have started a second attempt");
+        String metrics = given().when().get("/q/metrics").then().extract().asString();
+        assertTrue(!metrics.contains("streamq_jobs_reclaimed_total{queue=\"long\"}"), "nothing reclaimed");
     }
 
     @Test

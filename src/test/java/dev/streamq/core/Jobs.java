@@ -5,8 +5,6 @@ import static io.restassured.RestAssured.given;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Predicate;
 
 /** The REST calls the core tests make, so each test reads as the behaviour it checks. */
@@ -41,27 +39,6 @@ final class Jobs {
 
     static JsonPath awaitState(String id, String state, Duration timeout) {
         return await(id, timeout, j -> state.equals(j.getString("state")));
-    }
-
-    /** Every distinct startedAt a job shows while it is polled every few ms: one per attempt. */
-    static List<Long> attemptStarts(String id, Duration timeout, String finalState) {
-        List<Long> starts = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonPath job = get(id);
-            String started = job.getString("startedAt");
-            if (started != null) {
-                long at = java.time.Instant.parse(started).toEpochMilli();
-                if (starts.isEmpty() || starts.get(starts.size() - 1) != at) {
-                    starts.add(at);
-                }
-            }
-            if (finalState.equals(job.getString("state"))) {
-                return starts;
-            }
-            sleep(5);
-        }
-        throw new AssertionError("job " + id + " did not become " + finalState + " in " + timeout);
     }
 
     static void sleep(long millis) {

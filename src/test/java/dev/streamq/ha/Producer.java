@@ -113,6 +113,11 @@ final class Producer implements AutoCloseable {
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 
+    static String text(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);

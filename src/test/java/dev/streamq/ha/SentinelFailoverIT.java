@@ -75,6 +75,10 @@ class SentinelFailoverIT {
             assertTrue(acknowledged.size() > 100, "the load ran: " + acknowledged.size());
             Outcome.assertNoneLost(lost, acknowledged.size());
             assertEquals(3, worker.logEvents("redis_failover").size(), "the worker logged each failover");
+            String metrics = Producer.text(worker.baseUrl() + "/q/metrics");
+            assertTrue(metrics.contains("streamq_redis_failovers_total 3.0"), "failovers counted");
+            assertTrue(metrics.contains("streamq_redis_unavailable_seconds_total"), "time without a master measured");
+            assertTrue(metrics.contains("streamq_redis_errors_total{kind=\"connection\"}"), "errors counted by kind");
             assertEquals(3, api.logEvents("redis_failover").size(), "the API logged each failover");
         }
     }
