@@ -1,5 +1,7 @@
 package dev.streamq.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
+@RegisterForReflection
 public record BatchRequest(List<JobRequest> jobs) {}

@@ -1,5 +1,6 @@
 package dev.streamq.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,7 @@ import java.time.Instant;
 
 /** A job as GET /jobs/{id} shows it; times are ISO-8601 instants, absent until reached. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record JobView(
         String id,
         String queue,

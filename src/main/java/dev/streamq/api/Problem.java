@@ -1,5 +1,6 @@
 package dev.streamq.api;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -7,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * (a JSON field, a header or a path parameter) so a client can point at it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection
 public record Problem(String type, String title, int status, String detail, String instance, String field) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
