@@ -640,6 +640,23 @@ public final class Drill {
         r.submitLatencyMs.put("p50_after_fault", pct(latAfter, 50));
         r.submitLatencyMs.put("p99_after_fault", pct(latAfter, 99));
         r.submitLatencyMs.put("max_after_fault", latAfter.isEmpty() ? -1 : latAfter.get(latAfter.size() - 1));
+        // Between the fault and the drill's next action (latency: "latency removed"; kills: failover seen / restart).
+        long nextMark = loadStop;
+        for (DrillResult.Mark m : marks) {
+            if (m.atMillis() > fault + 50) {
+                nextMark = m.atMillis();
+                break;
+            }
+        }
+        List<Long> latWindow = new ArrayList<>();
+        for (LoadGenerator.Answer a : answers) {
+            if (a.timeMillis() >= fault && a.timeMillis() < nextMark) {
+                latWindow.add(a.latencyMillis());
+            }
+        }
+        latWindow.sort(null);
+        r.submitLatencyMs.put("p50_fault_to_next_mark", pct(latWindow, 50));
+        r.submitLatencyMs.put("p99_fault_to_next_mark", pct(latWindow, 99));
         r.failedAnswersAfterFault = errorsAfterFault;
         r.downtimeSeconds = round2(downtime(okTimes, failTimes, loadStart, loadStop) / 1000.0);
 
