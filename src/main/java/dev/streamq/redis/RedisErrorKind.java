@@ -72,6 +72,17 @@ public enum RedisErrorKind {
                 || lower.contains("closed") || lower.contains("no master")) {
             return CONNECTION;
         }
+        // A failure raised inside the Vert.x client itself rather than a server reply: seen in the
+        // partition drill as the pool's "Attempt to recycle more than permitted" when connections
+        // time out together. The next call gets a fresh connection, so it is a connection problem.
+        if (!t.getClass().getSimpleName().equals("ErrorType") && raisedByVertx(t)) {
+            return CONNECTION;
+        }
         return OTHER;
+    }
+
+    private static boolean raisedByVertx(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().startsWith("io.vertx.");
     }
 }

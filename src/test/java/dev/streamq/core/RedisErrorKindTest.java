@@ -21,6 +21,10 @@ class RedisErrorKindTest {
         assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(new RuntimeException("wrapped", new ConnectException("Connection refused"))));
         assertEquals(RedisErrorKind.TIMEOUT, RedisErrorKind.of(new TimeoutException()));
         assertTrue(RedisErrorKind.READONLY.isTransient());
+        IllegalStateException pool = new IllegalStateException("Attempt to recycle more than permitted");
+        pool.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("io.vertx.core.net.impl.pool.SimpleConnectionPool", "recycle", null, 1) });
+        assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(pool), "a client-side pool failure is retried");
     }
 
     @Test
@@ -29,5 +33,6 @@ class RedisErrorKindTest {
         assertEquals(RedisErrorKind.OTHER, kind);
         assertFalse(kind.isTransient());
         assertEquals(RedisErrorKind.OTHER, RedisErrorKind.of(new RuntimeException("OOM command not allowed when used memory > 'maxmemory'.")));
+        assertEquals(RedisErrorKind.OTHER, RedisErrorKind.of(new IllegalStateException("a bug of ours")), "not from the client");
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * first (CI does). Reports land in target/drills/short/.
  */
 @Tag("drill")
-class ShortDrillsTest {
+class ShortDrillsIT {
 
     private static final Path OUT = Paths.get("target", "drills", "short");
     private static final List<DrillResult> RESULTS = new ArrayList<>();
@@ -34,7 +34,7 @@ class ShortDrillsTest {
     static void requireJar() {
         Path jar = ServiceProcess.defaultJar();
         if (!Files.isRegularFile(jar)) {
-            fail(jar.toAbsolutePath() + " is missing: ShortDrillsTest runs the packaged app as separate processes. "
+            fail(jar.toAbsolutePath() + " is missing: ShortDrillsIT runs the packaged app as separate processes. "
                     + "Build it first with 'mvn -B -DskipTests package', then run the tests.");
         }
     }
