@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restart. Needs target/quarkus-app (mvn package, or deploy/local/lab up); skipped without it,
  * as in a plain `mvn test` of a fresh clone.
  */
-class ServiceProcessTest {
+class ServiceProcessIT {
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path workDir;
@@ -30,7 +29,7 @@ class ServiceProcessTest {
     @Timeout(90)
     void packagedAppRunsJobsLogsEventsAndSurvivesKill9() {
         Path jar = ServiceProcess.defaultJar();
-        assumeTrue(Files.isRegularFile(jar), jar + " not built");
+        assertTrue(Files.isRegularFile(jar), jar + " not built: ITs run after mvn package");
         try (Topology topology = Topology.start(Topology.Shape.SINGLE, workDir.resolve("redis"));
                 ServiceProcess service = ServiceProcess.builder(jar).name("svc").role("all").topology(topology)
                         .workDir(workDir).start()) {
