@@ -1,35 +1,38 @@
 --[[
-  Start one delivery of a job read from the ready stream (XREADGROUP or reclaim).
+  Start the deliveries one read of the ready stream returned (XREADGROUP or reclaim), in
+  one round trip.
 
-  A delivery is stale when the job has finished or has moved on to a newer stream entry
-  (it was retried or handed back): the entry is acknowledged and deleted and the handler
+  A delivery is stale when its job has finished or has moved on to a newer stream entry
+  (it was retried or handed back): the entry is acknowledged and deleted and its handler
   does not run. Otherwise the attempt is counted and the job is marked running.
 
   Input:
-    KEYS[1]  ready stream
-    KEYS[2]  job hash
-    ARGV[1]  consumer group
-    ARGV[2]  stream entry id of this delivery
-    ARGV[3]  now, epoch ms
-    ARGV[4]  consumer (worker) name
+    KEYS[1]   ready stream
+    KEYS[2..] the job hash of each delivery
+    ARGV[1]   consumer group
+    ARGV[2]   now, epoch ms
+    ARGV[3]   consumer (worker) name
+    ARGV[4..] the stream entry id of each delivery, in the order of KEYS[2..]
 
-  Output: {'run', attempts, max_attempts, type, payload, created_at}
-          or {'stale', state} or {'gone'} (the job hash no longer exists)
+  Output: flat array, 6 per delivery:
+          'run', attempts, max_attempts, type, payload, created_at
+          or 'stale', state, '', '', '', ''   or 'gone', '', '', '', '', '' (no job hash)
 ]]
-local state = redis.call('HGET', KEYS[2], 'state')
-if not state then
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[1], ARGV[2])
-  return {'gone'}
+local out = {}
+for i = 2, #KEYS do
+  local job, entry_id = KEYS[i], ARGV[i + 2]
+  local state = redis.call('HGET', job, 'state')
+  local entry = state and redis.call('HGET', job, 'entry')
+  if not state or entry ~= entry_id or state == 'succeeded' or state == 'dead' then
+    redis.call('XACK', KEYS[1], ARGV[1], entry_id)
+    redis.call('XDEL', KEYS[1], entry_id)
+    local verdict = state and 'stale' or 'gone'
+    for _, v in ipairs({verdict, state or '', '', '', '', ''}) do out[#out + 1] = v end
+  else
+    local attempts = redis.call('HINCRBY', job, 'attempts', 1)
+    redis.call('HSET', job, 'state', 'running', 'started_at', ARGV[2], 'updated_at', ARGV[2], 'worker', ARGV[3])
+    local f = redis.call('HMGET', job, 'max_attempts', 'type', 'payload', 'created_at')
+    for _, v in ipairs({'run', attempts, f[1], f[2], f[3], f[4]}) do out[#out + 1] = v end
+  end
 end
-local entry = redis.call('HGET', KEYS[2], 'entry')
-if entry ~= ARGV[2] or state == 'succeeded' or state == 'dead' then
-  redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('XDEL', KEYS[1], ARGV[2])
-  return {'stale', state}
-end
-local attempts = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
-redis.call('HSET', KEYS[2], 'state', 'running', 'started_at', ARGV[3],
-  'updated_at', ARGV[3], 'worker', ARGV[4])
-local f = redis.call('HMGET', KEYS[2], 'max_attempts', 'type', 'payload', 'created_at')
-return {'run', attempts, f[1], f[2], f[3], f[4]}
+return out

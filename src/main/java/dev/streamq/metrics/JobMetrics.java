@@ -1,70 +1,84 @@
 package dev.streamq.metrics;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
-/** Counters and histograms of what happens to jobs; queue and type are the only labels (both bounded). */
+/**
+ * Counters and histograms of what happens to jobs; queue, type, outcome and reason are the
+ * only labels (all bounded). Meters are looked up once per label set and kept: these calls
+ * sit on the per-job hot path.
+ */
 @ApplicationScoped
 public class JobMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
     JobMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     public void enqueued(String queue, int count) {
-        registry.counter("streamq.jobs.enqueued", "queue", queue).increment(count);
+        counter("streamq.jobs.enqueued", "queue", queue).increment(count);
     }
 
     public void succeeded(String queue, String type, Duration handler, Duration endToEnd) {
-        registry.counter("streamq.jobs.completed", "queue", queue, "outcome", "succeeded").increment();
+        counter("streamq.jobs.completed", "queue", queue, "outcome", "succeeded").increment();
         handlerTimer(queue, type).record(handler);
-        Timer.builder("streamq.job.latency")
-                .description("Time from submission to successful completion")
-                .tag("queue", queue)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry)
-                .record(endToEnd);
+        timer("streamq.job.latency", "Time from submission to successful completion", "queue", queue).record(endToEnd);
     }
 
     public void failed(String queue, String type, Duration handler) {
-        registry.counter("streamq.jobs.completed", "queue", queue, "outcome", "failed").increment();
+        counter("streamq.jobs.completed", "queue", queue, "outcome", "failed").increment();
         handlerTimer(queue, type).record(handler);
     }
 
     public void retried(String queue) {
-        registry.counter("streamq.jobs.retried", "queue", queue).increment();
+        counter("streamq.jobs.retried", "queue", queue).increment();
     }
 
     public void deadLettered(String queue, String reason) {
-        registry.counter("streamq.jobs.dead.lettered", "queue", queue, "reason", reason).increment();
+        counter("streamq.jobs.dead.lettered", "queue", queue, "reason", reason).increment();
     }
 
     public void reclaimed(String queue, int count) {
-        registry.counter("streamq.jobs.reclaimed", "queue", queue).increment(count);
+        counter("streamq.jobs.reclaimed", "queue", queue).increment(count);
     }
 
     public void duplicate(String queue) {
-        registry.counter("streamq.jobs.duplicates", "queue", queue).increment();
+        counter("streamq.jobs.duplicates", "queue", queue).increment();
     }
 
     public void redriven(String queue, long count) {
-        registry.counter("streamq.jobs.redriven", "queue", queue).increment(count);
+        counter("streamq.jobs.redriven", "queue", queue).increment(count);
     }
 
     private Timer handlerTimer(String queue, String type) {
-        return Timer.builder("streamq.job.handler.duration")
-                .description("Time a handler ran, per attempt")
-                .tags("queue", queue, "type", type)
+        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", queue, "type", type);
+    }
+
+    private Counter counter(String name, String... tags) {
+        return cached(counters, name, tags, key -> registry.counter(name, tags));
+    }
+
+    private Timer timer(String name, String description, String... tags) {
+        return cached(timers, name, tags, key -> Timer.builder(name)
+                .description(description)
+                .tags(tags)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
-                .register(registry);
+                .register(registry));
     }
 
+    private static <M> M cached(Map<String, M> cache, String name, String[] tags, Function<String, M> create) {
+        return cache.computeIfAbsent(name + '|' + String.join("|", tags), create);
+    }
 }

@@ -149,14 +149,34 @@ public class Broker {
         return out;
     }
 
-    public Uni<Optional<Attempt>> start(Delivery d, String consumer) {
-        QueueName q = d.queue();
-        return eval(START, List.of(q.ready(), q.job(d.jobId())),
-                List.of(GROUP, d.entryId(), now(), consumer))
-                .map(r -> "run".equals(r.get(0).toString())
-                        ? Optional.of(new Attempt(d, r.get(1).toInteger(), Integer.parseInt(r.get(2).toString()),
-                                r.get(3).toString(), r.get(4).toString(), Long.parseLong(r.get(5).toString())))
+    /**
+     * Starts a batch of deliveries of one queue in one script call; each answer is the attempt
+     * to run, or empty when the delivery was stale (its entry is retired).
+     */
+    public Uni<List<Optional<Attempt>>> start(List<Delivery> deliveries, String consumer) {
+        QueueName q = deliveries.get(0).queue();
+        List<String> keys = new ArrayList<>(1 + deliveries.size());
+        keys.add(q.ready());
+        List<String> args = new ArrayList<>(3 + deliveries.size());
+        args.add(GROUP);
+        args.add(now());
+        args.add(consumer);
+        for (Delivery d : deliveries) {
+            keys.add(q.job(d.jobId()));
+            args.add(d.entryId());
+        }
+        return eval(START, keys, args).map(r -> {
+            List<Optional<Attempt>> out = new ArrayList<>(deliveries.size());
+            for (int i = 0; i < deliveries.size(); i++) {
+                int at = 6 * i;
+                out.add("run".equals(r.get(at).toString())
+                        ? Optional.of(new Attempt(deliveries.get(i), r.get(at + 1).toInteger(),
+                                Integer.parseInt(r.get(at + 2).toString()), r.get(at + 3).toString(),
+                                r.get(at + 4).toString(), Long.parseLong(r.get(at + 5).toString())))
                         : Optional.empty());
+            }
+            return out;
+        });
     }
 
     public Uni<Outcome> complete(Delivery d, String result) {

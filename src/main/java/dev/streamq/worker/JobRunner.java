@@ -14,6 +14,8 @@ import dev.streamq.redis.RedisCalls;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,15 +49,26 @@ public class JobRunner {
         this.redisBudget = config.worker().visibilityTimeout();
     }
 
-    /** Never fails: whatever goes wrong is logged, and an unrecorded delivery is left to the reclaimer. */
-    public Uni<Void> run(Delivery delivery, String consumer) {
-        return redis.call("start", redisBudget, () -> broker.start(delivery, consumer))
-                .chain(attempt -> attempt.isPresent() ? execute(attempt.get()) : Uni.createFrom().voidItem())
-                .onFailure().recoverWithItem(failure -> {
-                    EventLog.warn(LOG, "job_unrecorded", delivery.queue().value(), delivery.jobId(), 0,
-                            String.valueOf(failure.getMessage()), "could not record the job's progress; it stays pending for reclaim");
-                    return null;
-                });
+    /**
+     * Counts the attempts of a batch of deliveries of one queue (one round trip). Empty for a
+     * stale delivery. Fails only when Redis stayed unreachable: the entries then stay pending
+     * and the reclaimer hands them out again.
+     */
+    public Uni<List<Optional<Attempt>>> start(List<Delivery> deliveries, String consumer) {
+        return redis.<List<Optional<Attempt>>>call("start", redisBudget, () -> broker.start(deliveries, consumer))
+                .onFailure().invoke(failure -> deliveries.forEach(d -> EventLog.warn(LOG, "job_unrecorded",
+                        d.queue().value(), d.jobId(), 0, String.valueOf(failure.getMessage()),
+                        "could not start the job; it stays pending for reclaim")));
+    }
+
+    /** Runs the handler and records the outcome. Never fails: an unrecorded outcome leaves the entry to the reclaimer. */
+    public Uni<Void> run(Attempt attempt) {
+        Delivery d = attempt.delivery();
+        return execute(attempt).onFailure().recoverWithItem(failure -> {
+            EventLog.warn(LOG, "job_unrecorded", d.queue().value(), d.jobId(), attempt.number(),
+                    String.valueOf(failure.getMessage()), "could not record the job's outcome; it stays pending for reclaim");
+            return null;
+        });
     }
 
     private Uni<Void> execute(Attempt attempt) {

@@ -103,12 +103,24 @@ final class QueueWorker {
         return all;
     }
 
-    /** Runs a delivery this worker took (read, or reclaimed from a dead consumer). */
-    void dispatch(Delivery delivery) {
-        inFlight.put(delivery.entryId(), delivery);
-        runner.run(delivery, consumer).subscribe().with(
-                done -> finished(delivery),
-                failure -> finished(delivery));
+    /** Runs deliveries this worker took (read, or reclaimed from a dead consumer): one start call for all, then each handler. */
+    void dispatch(List<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        deliveries.forEach(d -> inFlight.put(d.entryId(), d));
+        runner.start(deliveries, consumer).subscribe().with(
+                attempts -> {
+                    for (int i = 0; i < deliveries.size(); i++) {
+                        Delivery d = deliveries.get(i);
+                        if (attempts.get(i).isPresent()) {
+                            runner.run(attempts.get(i).get()).subscribe().with(done -> finished(d), failure -> finished(d));
+                        } else {
+                            finished(d);
+                        }
+                    }
+                },
+                failure -> deliveries.forEach(this::finished));
     }
 
     private void finished(Delivery delivery) {
@@ -136,7 +148,7 @@ final class QueueWorker {
         }
         failuresInARow = 0;
         if (fetching) {
-            deliveries.forEach(this::dispatch);
+            dispatch(deliveries);
         } else {
             notStarted.addAll(deliveries); // shutdown began while this read was blocked
         }

@@ -52,8 +52,8 @@ class Reclaimer {
                     for (Delivery d : reclaimed.claimed()) {
                         EventLog.warn(LOG, "job_reclaimed", queue, d.jobId(), 0, null,
                                 "took over entry " + d.entryId() + " pending longer than " + visibilityTimeout.toSeconds() + " s");
-                        worker.dispatch(d);
                     }
+                    worker.dispatch(reclaimed.claimed());
                     for (String jobId : reclaimed.poisoned()) {
                         metrics.deadLettered(queue, "poison");
                         EventLog.warn(LOG, "job_dead_lettered", queue, jobId, 0, "poison",
