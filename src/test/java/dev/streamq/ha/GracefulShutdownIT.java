@@ -43,7 +43,7 @@ class GracefulShutdownIT {
         long deadline = System.currentTimeMillis() + 30_000;
         JsonNode job = null;
         while (System.currentTimeMillis() < deadline) {
-            job = Producer.get(http, app.baseUrl() + "/jobs/" + id);
+            job = Outcome.get(http, app.baseUrl() + "/jobs/" + id);
             if (job != null && state.equals(job.path("state").asText())) {
                 return job;
             }
@@ -61,7 +61,7 @@ class GracefulShutdownIT {
             awaitState(first, id, "running");
             first.stop();
             try (ServiceProcess second = service(topology, dir, "second", "10s")) {
-                JsonNode job = Producer.get(http, second.baseUrl() + "/jobs/" + id);
+                JsonNode job = Outcome.get(http, second.baseUrl() + "/jobs/" + id);
                 assertEquals("succeeded", job.path("state").asText(), "finished before the process exited: " + job);
                 assertEquals(1, job.path("attempts").asInt());
             }

@@ -2,7 +2,13 @@ package dev.streamq.ha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamq.lab.ServiceProcess;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What happened to the acknowledged jobs: every one must succeed; executions beyond one per job are duplicates. */
+/** What happened to the acknowledged jobs (every one must succeed; executions beyond one per job are duplicates), and the HTTP reads the ITs make. */
 final class Outcome {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Outcome() {}
 
@@ -24,14 +32,14 @@ final class Outcome {
         while (!open.isEmpty() && System.currentTimeMillis() < deadline) {
             List<String> still = new ArrayList<>();
             for (String id : open) {
-                var job = Producer.get(http, baseUrl + "/jobs/" + id);
+                var job = get(http, baseUrl + "/jobs/" + id);
                 if (job == null || !"succeeded".equals(job.path("state").asText())) {
                     still.add(id);
                 }
             }
             open = still;
             if (!open.isEmpty()) {
-                Producer.sleep(250);
+                sleep(250);
             }
         }
         return open;
@@ -49,6 +57,25 @@ final class Outcome {
             }
         }
         return (int) runs.values().stream().filter(n -> n > 1).count();
+    }
+
+    static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
+    }
+
+    static String text(String url) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void assertNoneLost(List<String> lost, int acknowledged) {

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.RedisNode;
+import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
+import dev.streamq.lab.drill.LoadGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,52 +37,91 @@ class SentinelFailoverIT {
                 .start().awaitReady(Duration.ofSeconds(60));
     }
 
+    /**
+     * When the master that finally holds was promoted: the first +switch-master naming it,
+     * once no sentinel has logged a new switch for 3 s (bounded).
+     */
+    private static long finalPromotion(Topology topology, long since) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        int seen = -1;
+        long stableSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() < deadline) {
+            List<SentinelNode.Event> switches = topology.sentinels().stream().filter(SentinelNode::isAlive)
+                    .flatMap(sentinel -> sentinel.events("+switch-master").stream())
+                    .filter(e -> e.time().toEpochMilli() >= since).toList();
+            if (switches.size() != seen) {
+                seen = switches.size();
+                stableSince = System.currentTimeMillis();
+            } else if (seen > 0 && System.currentTimeMillis() - stableSince >= 3_000) {
+                String master = " " + topology.currentMaster().port();
+                return switches.stream().filter(e -> e.detail().trim().endsWith(master))
+                        .mapToLong(e -> e.time().toEpochMilli()).min()
+                        .orElseThrow(() -> new AssertionError("no switch names the final master" + master));
+            }
+            Outcome.sleep(100);
+        }
+        throw new AssertionError("no stable master after the kill");
+    }
+
+    /** 50 jobs/s, each submission retried with its own Idempotency-Key through 503s and refused connections. */
+    private static LoadGenerator load(ServiceProcess api) {
+        return new LoadGenerator(api.baseUrl(), "ha", 50, 8, 1, Duration.ofSeconds(60), () -> Map.of("type", "noop")).start();
+    }
+
     @Test
     void haTopologySurvivesThreeMasterKillsInARowWithoutLosingAJob() throws Exception {
         Path dir = Files.createTempDirectory("streamq-ha-");
         try (Topology topology = Topology.start(Topology.Shape.HA, dir);
                 ServiceProcess api = service(topology, dir, "api", "api");
                 ServiceProcess worker = service(topology, dir, "worker", "worker");
-                Producer producer = new Producer(api.baseUrl(), Duration.ofMillis(20))) {
+                LoadGenerator producer = load(api)) {
             List<String> measurements = new ArrayList<>();
-            Producer.sleep(2_000);
+            Outcome.sleep(2_000);
             for (int round = 1; round <= 3; round++) {
                 RedisNode master = topology.currentMaster();
                 long killedAt = System.currentTimeMillis();
                 master.kill9();
                 Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(30));
-                long switchedAt = killedAt + failover.took().toMillis();
+                // With down-after 1 s Sentinel sometimes demotes a master it just promoted and fails
+                // over once more; the service can only follow the final one, so measure from its promotion.
+                long switchedAt = finalPromotion(topology, killedAt);
                 assertNotEquals(master.port(), failover.newMaster().port());
                 long deadline = System.currentTimeMillis() + 20_000;
                 while (producer.firstAckAfter(switchedAt) < 0 && System.currentTimeMillis() < deadline) {
-                    Producer.sleep(20);
+                    Outcome.sleep(20);
                 }
                 long firstAck = producer.firstAckAfter(switchedAt);
                 assertTrue(firstAck > 0, "no job accepted after failover " + round);
                 long followMs = firstAck - switchedAt;
-                measurements.add(String.format("failover %d: promotion %d ms after kill, first 2xx %d ms after promotion,"
-                        + " submissions refused meanwhile %d", round, failover.took().toMillis(), followMs,
+                measurements.add(String.format("failover %d: promotion %d ms after kill (final master promoted %d ms after kill),"
+                        + " first 2xx %d ms after that, refused answers meanwhile %d", round,
+                        failover.took().toMillis(), switchedAt - killedAt, followMs,
                         producer.refusalsBetween(killedAt, firstAck)));
                 assertTrue(followMs <= FOLLOW_BOUND_MS, "service took " + followMs + " ms to follow failover " + round);
                 // the old master comes back and must rejoin as a replica of the new one
                 master.restart();
                 topology.awaitReplica(master, Duration.ofSeconds(30));
-                Producer.sleep(2_000);
+                Outcome.sleep(2_000);
             }
-            producer.close();
-            var acknowledged = producer.acknowledged();
+            producer.stop(Duration.ofSeconds(70));
+            var acknowledged = producer.acknowledgedIds();
             List<String> lost = Outcome.lost(api.baseUrl(), acknowledged, Duration.ofSeconds(60));
             int duplicated = Outcome.duplicated(List.of(worker));
             measurements.forEach(System.out::println);
             System.out.printf("acknowledged %d, lost %d, duplicated %d%n", acknowledged.size(), lost.size(), duplicated);
             assertTrue(acknowledged.size() > 100, "the load ran: " + acknowledged.size());
             Outcome.assertNoneLost(lost, acknowledged.size());
-            assertEquals(3, worker.logEvents("redis_failover").size(), "the worker logged each failover");
-            String metrics = Producer.text(worker.baseUrl() + "/q/metrics");
-            assertTrue(metrics.contains("streamq_redis_failovers_total 3.0"), "failovers counted");
-            assertTrue(metrics.contains("streamq_redis_unavailable_seconds_total"), "time without a master measured");
-            assertTrue(metrics.contains("streamq_redis_errors_total{kind=\"connection\"}"), "errors counted by kind");
-            assertEquals(3, api.logEvents("redis_failover").size(), "the API logged each failover");
+            // Each process sees every switch it lives through; a master that Sentinel replaced again
+            // within a second may pass unseen by the once-a-second watch.
+            int switches = topology.sentinels().get(0).events("+switch-master").size();
+            for (ServiceProcess p : List.of(api, worker)) {
+                int seen = p.logEvents("redis_failover").size();
+                assertTrue(seen >= 3 && seen <= switches, p.name() + " logged " + seen + " failovers of " + switches);
+                String metrics = Outcome.text(p.baseUrl() + "/q/metrics");
+                assertTrue(metrics.contains("streamq_redis_failovers_total " + seen + ".0"), "failovers counted");
+                assertTrue(metrics.contains("streamq_redis_unavailable_seconds_total"), "time without a master measured");
+                assertTrue(metrics.contains("streamq_redis_errors_total{kind=\"connection\"}"), "errors counted by kind");
+            }
         }
     }
 
@@ -88,8 +130,8 @@ class SentinelFailoverIT {
         Path dir = Files.createTempDirectory("streamq-mvp-");
         try (Topology topology = Topology.start(Topology.Shape.MVP, dir);
                 ServiceProcess app = service(topology, dir, "app", "all");
-                Producer producer = new Producer(app.baseUrl(), Duration.ofMillis(20))) {
-            Producer.sleep(1_500);
+                LoadGenerator producer = load(app)) {
+            Outcome.sleep(1_500);
             // 1. The MVP fails over: its one sentinel (quorum 1) promotes the replica.
             RedisNode master = topology.currentMaster();
             master.kill9();
@@ -98,7 +140,7 @@ class SentinelFailoverIT {
             master.restart();
             topology.awaitReplica(master, Duration.ofSeconds(30));
             long switchedAt = System.currentTimeMillis();
-            Producer.sleep(1_000);
+            Outcome.sleep(1_000);
             assertTrue(producer.firstAckAfter(switchedAt) > 0, "accepting jobs again after the MVP failover");
 
             // 2. What it cannot survive: the sentinel is down when the master dies. No failover,
@@ -107,26 +149,26 @@ class SentinelFailoverIT {
             topology.sentinels().get(0).kill9();
             long outageStart = System.currentTimeMillis();
             current.kill9();
-            Producer.sleep(4_000);
+            Outcome.sleep(4_000);
             assertTrue(producer.refusalsBetween(outageStart, System.currentTimeMillis()) > 0, "submissions were refused");
             assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "nothing accepted without a master");
             // The master returning is not enough: the client finds masters only through sentinels.
             current.restart();
-            Producer.sleep(3_000);
+            Outcome.sleep(3_000);
             assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "no master is known while no sentinel runs");
             topology.sentinels().get(0).restart();
             long sentinelBackAt = System.currentTimeMillis();
             long deadline = sentinelBackAt + 20_000;
             while (producer.firstAckAfter(sentinelBackAt) < 0 && System.currentTimeMillis() < deadline) {
-                Producer.sleep(20);
+                Outcome.sleep(20);
             }
             long recovered = producer.firstAckAfter(sentinelBackAt);
             assertTrue(recovered > 0, "accepting jobs again once master and sentinel are back");
             System.out.println("mvp without sentinel: unavailable " + (recovered - outageStart)
                     + " ms, sentinel restart to first 2xx " + (recovered - sentinelBackAt) + " ms");
 
-            producer.close();
-            var acknowledged = producer.acknowledged();
+            producer.stop(Duration.ofSeconds(70));
+            var acknowledged = producer.acknowledgedIds();
             List<String> lost = Outcome.lost(app.baseUrl(), acknowledged, Duration.ofSeconds(60));
             System.out.printf("mvp: acknowledged %d, lost %d, duplicated %d%n", acknowledged.size(), lost.size(),
                     Outcome.duplicated(List.of(app)));

@@ -277,6 +277,23 @@ public final class LoadGenerator implements AutoCloseable {
         return rate;
     }
 
+    /** Time of the first 2xx answered at or after {@code since}, or -1. */
+    public long firstAckAfter(long since) {
+        return answers().stream().filter(a -> a.ok() && a.timeMillis() >= since)
+                .mapToLong(Answer::timeMillis).min().orElse(-1);
+    }
+
+    /** Answers that were not a 2xx (503s, connection failures) between two times. */
+    public long refusalsBetween(long from, long to) {
+        return answers().stream().filter(a -> !a.ok() && a.timeMillis() >= from && a.timeMillis() <= to).count();
+    }
+
+    /** Ids of every acknowledged job. */
+    public java.util.Set<String> acknowledgedIds() {
+        return submissions().stream().filter(Submission::acknowledged).map(Submission::jobId)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     @Override
     public void close() {
         offering.set(false);
