@@ -103,6 +103,13 @@ public interface StreamqConfig {
         @WithDefault("250ms")
         Duration promoteInterval();
 
+        /**
+         * Longest a handler may run before the attempt counts as failed (and is retried). Without
+         * it a handler that never completes would hold its slot and renew its lease forever.
+         */
+        @WithDefault("15m")
+        Duration jobTimeout();
+
         /** Deliveries of one entry after which it is a poison job. */
         @WithDefault("5")
         int maxDeliveries();

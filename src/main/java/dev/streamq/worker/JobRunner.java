@@ -37,6 +37,7 @@ public class JobRunner {
     private final JobMetrics metrics;
     private final ObjectMapper json;
     private final Duration redisBudget;
+    private final Duration jobTimeout;
 
     JobRunner(Broker broker, Handlers handlers, RetryPolicy retryPolicy, RedisCalls redis, JobMetrics metrics,
             ObjectMapper json, StreamqConfig config) {
@@ -47,6 +48,7 @@ public class JobRunner {
         this.metrics = metrics;
         this.json = json;
         this.redisBudget = config.worker().visibilityTimeout();
+        this.jobTimeout = config.worker().jobTimeout();
     }
 
     /**
@@ -81,6 +83,8 @@ public class JobRunner {
         }
         long started = System.nanoTime();
         return Uni.createFrom().<Object>deferred(() -> handler.handle(context(attempt)).map(r -> (Object) r))
+                .ifNoItem().after(jobTimeout).failWith(() -> new JobFailedException(
+                        "handler did not finish within " + jobTimeout.toSeconds() + " s"))
                 .onItemOrFailure().transformToUni((result, failure) -> {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     if (failure != null) {

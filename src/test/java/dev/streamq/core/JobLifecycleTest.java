@@ -140,6 +140,14 @@ class JobLifecycleTest {
     }
 
     @Test
+    void handlerThatNeverFinishesTimesOutAndIsRetried() {
+        // test profile: job timeout 5 s
+        String id = Jobs.submit("hung", "{\"type\":\"sleep\",\"payload\":{\"ms\":60000},\"maxAttempts\":1}");
+        JsonPath job = Jobs.awaitState(id, "dead", WAIT);
+        assertEquals("handler did not finish within 5 s", job.getString("lastError"));
+    }
+
+    @Test
     void jobWithoutHandlerIsDeadLetteredNotRetried() {
         String id = Jobs.submit("default", "{\"type\":\"nobody-handles-this\",\"maxAttempts\":10}");
         JsonPath job = Jobs.awaitState(id, "dead", WAIT);
