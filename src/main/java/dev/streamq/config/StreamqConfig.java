@@ -21,6 +21,17 @@ public interface StreamqConfig {
 
     Retention retention();
 
+    Redis redis();
+
+    interface Redis {
+        /**
+         * Liveness fails when the client has talked only to a replica for this long: far past
+         * any failover, so its connections are stale and a restart is the cure.
+         */
+        @WithDefault("2m")
+        Duration staleMasterLimit();
+    }
+
     enum Role {
         API, WORKER, ALL;
 

@@ -31,6 +31,8 @@ public class MasterWatch {
     private final Vertx vertx;
     private String masterAddress;
     private long lostAt;
+    /** Since when every check found the client on a server that is not a master (0: it is on a master). */
+    private volatile long onReplicaSince;
 
     MasterWatch(Redis redis, RedisMetrics metrics, Vertx vertx) {
         this.redis = redis;
@@ -51,8 +53,12 @@ public class MasterWatch {
     private void observed(List<Response> replies) {
         String role = replies.get(0).get(0).toString();
         if (!"master".equals(role)) {
+            if (onReplicaSince == 0) {
+                onReplicaSince = System.currentTimeMillis();
+            }
             lost("the client's server answers ROLE " + role, null);
         } else {
+            onReplicaSince = 0;
             String address = localAddress(replies.get(1).toString());
             if (lostAt != 0) {
                 double seconds = (System.currentTimeMillis() - lostAt) / 1000.0;
@@ -72,7 +78,18 @@ public class MasterWatch {
         next();
     }
 
+    /**
+     * How long the client has been talking to a replica without interruption. A failover
+     * completes in seconds; a client still on a replica long after that holds stale
+     * connections it will not drop (the READONLY loop peers report), which a restart cures.
+     */
+    public Duration onReplicaFor() {
+        long since = onReplicaSince;
+        return since == 0 ? Duration.ZERO : Duration.ofMillis(System.currentTimeMillis() - since);
+    }
+
     private void unreachable(Throwable failure) {
+        onReplicaSince = 0;
         metrics.error(RedisErrorKind.of(failure));
         lost("no Redis master reachable: " + failure.getMessage(), failure);
         next();

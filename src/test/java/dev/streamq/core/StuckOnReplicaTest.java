@@ -1,0 +1,27 @@
+package dev.streamq.core;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import org.junit.jupiter.api.Test;
+
+/** A client whose connections land on a replica: writes answer 503 (READONLY, retried), readiness is down, and liveness fails once it lasts. */
+@QuarkusTest
+@WithTestResource(ReplicaOnlyResource.class)
+class StuckOnReplicaTest {
+
+    @Test
+    void writesToAReplicaAre503AndAStuckClientFailsLiveness() {
+        given().contentType(ContentType.JSON).body("{\"type\":\"noop\"}")
+                .when().post("/queues/default/jobs")
+                .then().statusCode(503).header("Retry-After", "1").body("detail", containsString("readonly"));
+        given().when().get("/q/health/ready").then().statusCode(503);
+        Jobs.sleep(3_500); // past the 2 s stale-master limit of this test
+        given().when().get("/q/health/live").then().statusCode(503)
+                .body("checks.find { it.name == 'redis-client' }.status", equalTo("DOWN"));
+    }
+}
