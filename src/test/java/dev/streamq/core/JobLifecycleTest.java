@@ -96,6 +96,25 @@ class JobLifecycleTest {
     }
 
     @Test
+    void deadLettersArePagedOldestFirst() {
+        List<String> ids = List.of(
+                Jobs.submit("pages", "{\"type\":\"fail\",\"maxAttempts\":1}"),
+                Jobs.submit("pages", "{\"type\":\"fail\",\"maxAttempts\":1}"),
+                Jobs.submit("pages", "{\"type\":\"fail\",\"maxAttempts\":1}"));
+        ids.forEach(id -> Jobs.awaitState(id, "dead", WAIT));
+        JsonPath first = given().when().get("/queues/pages/dead?limit=2").then().statusCode(200).extract().jsonPath();
+        assertEquals(2, first.getList("items").size());
+        String next = first.getString("next");
+        JsonPath second = given().when().get("/queues/pages/dead?limit=2&after=" + next).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(1, second.getList("items").size());
+        assertEquals(null, second.getString("next"), "the last page has no next cursor");
+        List<String> paged = new java.util.ArrayList<>(first.getList("items.jobId", String.class));
+        paged.addAll(second.getList("items.jobId", String.class));
+        assertEquals(ids.stream().sorted().toList(), paged.stream().sorted().toList(), "every dead job, once");
+    }
+
+    @Test
     void redrivingAJobThatIsNotDeadIsAConflict() {
         String id = Jobs.submit("default", "{\"type\":\"noop\"}");
         Jobs.awaitState(id, "succeeded", WAIT);
