@@ -29,8 +29,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One fault drill against real processes: topology + API + 2 workers, steady load, one fault,
@@ -92,8 +96,21 @@ public final class Drill {
         public Path jar = ServiceProcess.defaultJar();
         public int clientThreads = 64;
         public Duration completionTimeout = Duration.ofSeconds(120);
+        /** Share of the offered jobs (chosen by seed and index) that are {@code fail} jobs, to exercise retries. */
+        public double failShare = 0.05;
         public PrintStream log = System.out;
     }
+
+    // The worker retry policy every drill runs with (env below) and what the backoff check allows.
+    static final long BACKOFF_INITIAL_MS = 200;
+    static final long BACKOFF_MAX_MS = 2000;
+    static final double BACKOFF_MULTIPLIER = 2.0;
+    static final long PROMOTE_INTERVAL_MS = 250;
+    /** Allowed beyond the ceiling: a due retry waits for the next promote tick, then a read and a start. */
+    static final long BACKOFF_SLACK_MS = PROMOTE_INTERVAL_MS + 250;
+    /** fail jobs: the built-in handler fails the first FAIL_FAILURES attempts, then succeeds (attempt 3 of 5). */
+    static final int FAIL_FAILURES = 2;
+    static final int FAIL_MAX_ATTEMPTS = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUEUE = "drill";
@@ -151,6 +168,8 @@ public final class Drill {
 
             load = new LoadGenerator(api.baseUrl(), QUEUE, rate(), config.clientThreads, config.seed,
                     Duration.ofSeconds(Math.max(30, config.duration.toSeconds())), jobBody());
+            say(String.format(Locale.ROOT, "load: %.0f jobs/s, %.0f %% of them fail jobs (fail %d attempts, maxAttempts %d)",
+                    rate(), config.failShare * 100, FAIL_FAILURES, FAIL_MAX_ATTEMPTS));
             load.start();
             long loadStart = load.startMillis();
             long loadEnd = loadStart + config.duration.toMillis();
@@ -203,11 +222,24 @@ public final class Drill {
         return scenario == Scenario.WORKER_KILL ? Math.min(config.rate, 20) : config.rate;
     }
 
-    private java.util.function.Supplier<Map<String, Object>> jobBody() {
-        if (scenario == Scenario.WORKER_KILL) {
-            return () -> Map.of("type", "sleep", "payload", Map.of("ms", 500), "maxAttempts", 10);
-        }
-        return () -> Map.of("type", "noop", "payload", Map.of(), "maxAttempts", 10);
+    private LongFunction<Map<String, Object>> jobBody() {
+        Map<String, Object> base = scenario == Scenario.WORKER_KILL
+                ? Map.of("type", "sleep", "payload", Map.of("ms", 500), "maxAttempts", 10)
+                : Map.of("type", "noop", "payload", Map.of(), "maxAttempts", 10);
+        Map<String, Object> fail = Map.of("type", "fail", "payload", Map.of("failures", FAIL_FAILURES),
+                "maxAttempts", FAIL_MAX_ATTEMPTS);
+        return n -> isFailJob(config.seed, n, config.failShare) ? fail : base;
+    }
+
+    /** Whether the n-th offered job of a run with this seed is a fail job: same answer on every run. */
+    static boolean isFailJob(long seed, long n, double share) {
+        return share > 0 && new SplittableRandom(seed * 0x9E3779B97F4A7C15L + n).nextDouble() < share;
+    }
+
+    /** The largest backoff after failed attempt n (1-based): min(max, initial * multiplier^(n-1)). */
+    static long ceilingMs(int attempt) {
+        double millis = BACKOFF_INITIAL_MS * Math.pow(BACKOFF_MULTIPLIER, Math.max(0, attempt - 1));
+        return (long) Math.min(BACKOFF_MAX_MS, millis);
     }
 
     // ---------------------------------------------------------------- setup / teardown
@@ -230,8 +262,10 @@ public final class Drill {
         env.put("STREAMQ_WORKER_RECLAIM_INTERVAL", "1s");
         env.put("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s");
         env.put("STREAMQ_WORKER_SHUTDOWN_GRACE", "2s");
-        env.put("STREAMQ_WORKER_BACKOFF_INITIAL", "200ms");
-        env.put("STREAMQ_WORKER_BACKOFF_MAX", "2s");
+        env.put("STREAMQ_WORKER_BACKOFF_INITIAL", BACKOFF_INITIAL_MS + "ms");
+        env.put("STREAMQ_WORKER_BACKOFF_MAX", BACKOFF_MAX_MS + "ms");
+        env.put("STREAMQ_WORKER_BACKOFF_MULTIPLIER", String.valueOf(BACKOFF_MULTIPLIER));
+        env.put("STREAMQ_WORKER_PROMOTE_INTERVAL", PROMOTE_INTERVAL_MS + "ms");
         api = service("api", "api", env);
         services.add(api);
         services.add(service("worker-1", "worker", env));
@@ -377,6 +411,66 @@ public final class Drill {
         final Map<String, Integer> started = new HashMap<>();
         final Map<String, Long> firstSuccess = new HashMap<>();
         final List<Long> successTimes = new ArrayList<>();
+        /** job id -> attempt number -> earliest job_started time. */
+        final Map<String, TreeMap<Integer, Long>> startsByAttempt = new HashMap<>();
+        /** job id -> attempts whose handler failed with a retry scheduled (job_retry_scheduled). */
+        final Map<String, Set<Integer>> retryScheduled = new HashMap<>();
+        /** retry_scheduled, reclaimed, dead_lettered:REASON, released, duplicate, unrecorded -> count. */
+        final Map<String, Integer> byReason = new TreeMap<>();
+        /** job_retry_scheduled error, digits folded -> count. */
+        final Map<String, Integer> retryErrors = new TreeMap<>();
+    }
+
+    private static final Pattern DEAD_REASON = Pattern.compile("dead-lettered: (\\S+)$");
+
+    /** Reads one worker event into the truth; package-private for the parsing test. */
+    static void accept(LogTruth truth, JsonNode line) {
+        JsonNode mdc = line.path("mdc");
+        String event = mdc.path("event").asText("");
+        String id = mdc.path("job_id").asText(null);
+        if (id == null || !QUEUE.equals(mdc.path("queue").asText(""))) {
+            return;
+        }
+        int attempt = mdc.path("attempt").asInt(0);
+        switch (event) {
+            case "job_succeeded" -> {
+                truth.succeeded.merge(id, 1, Integer::sum);
+                long t = time(line);
+                truth.firstSuccess.merge(id, t, Math::min);
+                truth.successTimes.add(t);
+            }
+            case "job_started" -> {
+                truth.started.merge(id, 1, Integer::sum);
+                if (attempt > 0) {
+                    truth.startsByAttempt.computeIfAbsent(id, k -> new TreeMap<>()).merge(attempt, time(line), Math::min);
+                }
+            }
+            case "job_retry_scheduled" -> {
+                truth.byReason.merge("retry_scheduled", 1, Integer::sum);
+                truth.retryErrors.merge(mdc.path("error").asText("?").replaceAll("\\d+", "#"), 1, Integer::sum);
+                if (attempt > 0) {
+                    truth.retryScheduled.computeIfAbsent(id, k -> new HashSet<>()).add(attempt);
+                }
+            }
+            case "job_dead_lettered" -> {
+                // JobRunner: error = the handler's error, message "job dead-lettered: REASON";
+                // Reclaimer: error "poison". Prefer the reason in the message.
+                Matcher m = DEAD_REASON.matcher(line.path("message").asText(""));
+                String reason = m.find() ? m.group(1) : mdc.path("error").asText("unknown");
+                truth.byReason.merge("dead_lettered:" + reason, 1, Integer::sum);
+            }
+            case "job_reclaimed" -> truth.byReason.merge("reclaimed", 1, Integer::sum);
+            case "job_released" -> truth.byReason.merge("released", 1, Integer::sum);
+            case "job_duplicate" -> truth.byReason.merge("duplicate", 1, Integer::sum);
+            case "job_unrecorded" -> truth.byReason.merge("unrecorded", 1, Integer::sum);
+            default -> {
+                // job_enqueued (api) and others: not a worker outcome
+            }
+        }
+    }
+
+    private static long time(JsonNode line) {
+        return Instant.parse(line.path("timestamp").asText()).toEpochMilli();
     }
 
     private LogTruth readTruth() {
@@ -386,20 +480,7 @@ public final class Drill {
                 continue;
             }
             for (JsonNode line : jobLines(s.logFile())) {
-                JsonNode mdc = line.path("mdc");
-                String event = mdc.path("event").asText("");
-                String id = mdc.path("job_id").asText(null);
-                if (id == null || !QUEUE.equals(mdc.path("queue").asText(""))) {
-                    continue;
-                }
-                if (event.equals("job_succeeded")) {
-                    truth.succeeded.merge(id, 1, Integer::sum);
-                    long t = Instant.parse(line.path("timestamp").asText()).toEpochMilli();
-                    truth.firstSuccess.merge(id, t, Math::min);
-                    truth.successTimes.add(t);
-                } else if (event.equals("job_started")) {
-                    truth.started.merge(id, 1, Integer::sum);
-                }
+                accept(truth, line);
             }
         }
         return truth;
@@ -595,18 +676,34 @@ public final class Drill {
         r.idempotencyConflicts = idConflicts;
         r.replayedAnswers = replayed;
 
+        r.jobRetriesByReason = new LinkedHashMap<>(truth.byReason);
+        r.jobRetryErrors = new LinkedHashMap<>(truth.retryErrors);
+
         // metrics
-        Map<String, Double> redisRetries = new TreeMap<>();
         Map<String, Double> totals = new TreeMap<>();
-        for (MetricsScraper s : scrapers.values()) {
-            s.totals("streamq_redis_retries_total").forEach((k, v) -> redisRetries.merge(k, v, Double::sum));
+        Map<String, Long> retriesByOp = new TreeMap<>();
+        Map<String, Long> errorsByKind = new TreeMap<>();
+        for (Map.Entry<String, MetricsScraper> e : scrapers.entrySet()) {
+            MetricsScraper s = e.getValue();
+            Map<String, Long> ops = byLabel(s.totals("streamq_redis_retries_total"), "operation");
+            Map<String, Long> kinds = byLabel(s.totals("streamq_redis_errors_total"), "kind");
+            ops.forEach((k, v) -> retriesByOp.merge(k, v, Long::sum));
+            kinds.forEach((k, v) -> errorsByKind.merge(k, v, Long::sum));
+            if (!ops.isEmpty()) {
+                r.redisRetriesByProcess.put(e.getKey(), ops);
+            }
+            if (!kinds.isEmpty()) {
+                r.redisErrorsByProcess.put(e.getKey(), kinds);
+            }
             for (String name : List.of("streamq_redis_retries_total", "streamq_redis_errors_total",
                     "streamq_jobs_retried_total", "streamq_jobs_reclaimed_total", "streamq_jobs_duplicates_total")) {
                 totals.merge(name, s.sum(name), Double::sum);
             }
         }
         r.redisRetries = (long) (double) totals.getOrDefault("streamq_redis_retries_total", 0.0);
-        r.redisRetriesByOperation = redisRetries;
+        r.redisErrors = (long) (double) totals.getOrDefault("streamq_redis_errors_total", 0.0);
+        r.redisRetriesByOperation = retriesByOp;
+        r.redisErrorsByKind = errorsByKind;
         r.metrics = totals;
 
         // timeline & downtime / recovery
@@ -681,6 +778,24 @@ public final class Drill {
         r.recoverySeconds = recovery(okTimes, failTimes, completions, loadStart, loadStop, fault);
         r.recovered = r.recoverySeconds >= 0;
 
+        // backoff: the fault window runs from the fault to the drill's next action or the
+        // recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
+        long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
+        r.backoff = backoff(truth, fault, windowEnd);
+        r.backoff.failShare = config.failShare;
+        for (LoadGenerator.Submission s : subs) {
+            if ("fail".equals(s.type())) {
+                r.backoff.failJobsOffered++;
+                if (s.acknowledged()) {
+                    r.backoff.failJobsAcknowledged++;
+                    if (truth.succeeded.containsKey(s.jobId())) {
+                        r.backoff.failJobsSucceeded++;
+                    }
+                }
+            }
+        }
+        say("backoff: " + r.backoff.oneLine());
+
         // verdict
         List<String> why = new ArrayList<>();
         if (scenario == Scenario.PARTITION && r.lost > 0) {
@@ -719,6 +834,109 @@ public final class Drill {
         say(String.format(Locale.ROOT, "%s: ack=%d completed=%d lost=%d dup=%d downtime=%.2fs recovery=%.2fs",
                 r.passed ? "PASSED" : "FAILED " + why, r.acknowledged, r.completed, r.lost, r.duplicated,
                 r.downtimeSeconds, r.recoverySeconds));
+    }
+
+    /**
+     * The spacing of retried jobs: for every job_retry_scheduled of attempt n that has a
+     * job_started of attempt n + 1, the gap between the job_started of n and of n + 1, against
+     * the ceiling min(max, initial * 2^(n-1)). A gap over ceiling + slack is a policy breach
+     * unless it overlaps [faultFrom, faultTo], where the retry waited in Redis for a master.
+     */
+    static DrillResult.Backoff backoff(LogTruth truth, long faultFrom, long faultTo) {
+        DrillResult.Backoff b = new DrillResult.Backoff();
+        b.initialMs = BACKOFF_INITIAL_MS;
+        b.maxMs = BACKOFF_MAX_MS;
+        b.multiplier = BACKOFF_MULTIPLIER;
+        b.promoteIntervalMs = PROMOTE_INTERVAL_MS;
+        b.slackMs = BACKOFF_SLACK_MS;
+        b.failJobFailures = FAIL_FAILURES;
+        b.failJobMaxAttempts = FAIL_MAX_ATTEMPTS;
+        b.faultWindowFromMillis = faultFrom;
+        b.faultWindowToMillis = faultTo == Long.MAX_VALUE ? -1 : faultTo;
+        Map<Integer, List<DrillResult.Gap>> byAttempt = new TreeMap<>();
+        List<DrillResult.Gap> over = new ArrayList<>();
+        for (Map.Entry<String, Set<Integer>> e : truth.retryScheduled.entrySet()) {
+            TreeMap<Integer, Long> starts = truth.startsByAttempt.get(e.getKey());
+            if (starts == null) {
+                continue;
+            }
+            boolean measured = false;
+            for (int n : e.getValue()) {
+                Long from = starts.get(n);
+                Long to = starts.get(n + 1);
+                if (from == null || to == null) {
+                    continue; // a start not logged (unrecorded, cut by kill -9): nothing to measure
+                }
+                DrillResult.Gap g = new DrillResult.Gap();
+                g.jobId = e.getKey();
+                g.attempt = n;
+                g.startedMillis = from;
+                g.nextStartedMillis = to;
+                g.gapMs = to - from;
+                g.ceilingMs = ceilingMs(n);
+                g.inFaultWindow = from <= faultTo && to >= faultFrom;
+                byAttempt.computeIfAbsent(n, k -> new ArrayList<>()).add(g);
+                measured = true;
+                if (g.gapMs > g.ceilingMs + BACKOFF_SLACK_MS) {
+                    over.add(g);
+                }
+            }
+            if (measured) {
+                b.retriedJobs++;
+            }
+        }
+        for (Map.Entry<Integer, List<DrillResult.Gap>> e : byAttempt.entrySet()) {
+            List<DrillResult.Gap> gaps = e.getValue();
+            List<Long> ms = new ArrayList<>();
+            for (DrillResult.Gap g : gaps) {
+                ms.add(g.gapMs);
+            }
+            ms.sort(null);
+            DrillResult.AttemptSpacing a = new DrillResult.AttemptSpacing();
+            a.attempt = e.getKey();
+            a.ceilingMs = ceilingMs(a.attempt);
+            a.gaps = gaps.size();
+            a.minMs = ms.get(0);
+            a.medianMs = pct(ms, 50);
+            a.p90Ms = pct(ms, 90);
+            a.maxMs = ms.get(ms.size() - 1);
+            a.meanMs = round2(ms.stream().mapToLong(Long::longValue).average().orElse(0));
+            for (DrillResult.Gap g : gaps) {
+                if (g.gapMs <= a.ceilingMs) {
+                    a.withinCeiling++;
+                } else if (g.gapMs > a.ceilingMs + BACKOFF_SLACK_MS) {
+                    if (g.inFaultWindow) {
+                        a.delayedByOutage++;
+                    } else {
+                        a.overLimit++;
+                    }
+                }
+            }
+            b.gaps += a.gaps;
+            b.overLimit += a.overLimit;
+            b.delayedByOutage += a.delayedByOutage;
+            b.byAttempt.add(a);
+        }
+        // the ones that matter first: outside the window, then the longest
+        over.sort((x, y) -> x.inFaultWindow != y.inFaultWindow ? (x.inFaultWindow ? 1 : -1)
+                : Long.compare(y.gapMs - y.ceilingMs, x.gapMs - x.ceilingMs));
+        b.worstGaps = new ArrayList<>(over.subList(0, Math.min(10, over.size())));
+        return b;
+    }
+
+    /** {@code {operation="enqueue"}} -> {@code enqueue}; label sets with more labels are kept whole. */
+    static Map<String, Long> byLabel(Map<String, Double> totals, String label) {
+        Map<String, Long> out = new TreeMap<>();
+        Pattern only = Pattern.compile("^\\{" + label + "=\"([^\"]*)\",?}$");
+        for (Map.Entry<String, Double> e : totals.entrySet()) {
+            long v = Math.round(e.getValue());
+            if (v == 0) {
+                continue;
+            }
+            Matcher m = only.matcher(e.getKey());
+            out.merge(m.matches() ? m.group(1) : e.getKey(), v, Long::sum);
+        }
+        return out;
     }
 
     /** finishedAt of a succeeded job per GET /jobs/{id}, else -1. */

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--out DIR] [--jar PATH]} and
+ * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]} and
  * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
  * (0 all passed, 1 any failed).
  */
@@ -67,9 +67,13 @@ public final class DrillCli {
                 case "--seed" -> p.config.seed = Long.parseLong(value);
                 case "--out" -> p.out = Paths.get(value);
                 case "--jar" -> p.config.jar = Paths.get(value);
+                case "--fail-share" -> p.config.failShare = Double.parseDouble(value);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
             i++;
+        }
+        if (p.config.failShare < 0 || p.config.failShare > 1) {
+            throw new IllegalArgumentException("--fail-share must be between 0 and 1");
         }
         if (p.config.duration.toSeconds() < 10) {
             throw new IllegalArgumentException("--duration must be at least 10 s");

@@ -41,6 +41,113 @@ public final class DrillResult {
         }
     }
 
+    /** One attempt-to-attempt spacing of a retried job (handler failed on {@code attempt}). */
+    public static final class Gap {
+        @JsonProperty("job_id")
+        public String jobId;
+        /** The failed attempt n; the gap runs to the job_started of attempt n + 1. */
+        public int attempt;
+        @JsonProperty("started_millis")
+        public long startedMillis;
+        @JsonProperty("next_started_millis")
+        public long nextStartedMillis;
+        @JsonProperty("gap_ms")
+        public long gapMs;
+        @JsonProperty("ceiling_ms")
+        public long ceilingMs;
+        /** The gap overlaps the fault window. */
+        @JsonProperty("in_fault_window")
+        public boolean inFaultWindow;
+    }
+
+    /** Observed spacing after failed attempt n against the policy's ceiling for n. */
+    public static final class AttemptSpacing {
+        public int attempt;
+        @JsonProperty("ceiling_ms")
+        public long ceilingMs;
+        public int gaps;
+        @JsonProperty("min_ms")
+        public long minMs;
+        @JsonProperty("median_ms")
+        public long medianMs;
+        @JsonProperty("p90_ms")
+        public long p90Ms;
+        @JsonProperty("max_ms")
+        public long maxMs;
+        @JsonProperty("mean_ms")
+        public double meanMs;
+        /** Gaps at or under the ceiling itself (no scheduling slack). */
+        @JsonProperty("within_ceiling")
+        public int withinCeiling;
+        /** Over ceiling + slack and clear of the fault window: the policy was not kept. */
+        @JsonProperty("over_limit")
+        public int overLimit;
+        /** Over ceiling + slack but overlapping the fault window: the retry waited out the outage. */
+        @JsonProperty("delayed_by_outage")
+        public int delayedByOutage;
+    }
+
+    /** Backoff behaviour: job_started spacing of retried jobs against the configured policy. */
+    public static final class Backoff {
+        @JsonProperty("initial_ms")
+        public long initialMs;
+        @JsonProperty("max_ms")
+        public long maxMs;
+        public double multiplier;
+        public String jitter = "full";
+        @JsonProperty("promote_interval_ms")
+        public long promoteIntervalMs;
+        /** Allowed beyond the ceiling: promote interval + scheduling. */
+        @JsonProperty("slack_ms")
+        public long slackMs;
+        @JsonProperty("fail_share")
+        public double failShare;
+        /** fail jobs (payload failures, maxAttempts) offered / acknowledged / succeeded. */
+        @JsonProperty("fail_jobs_offered")
+        public int failJobsOffered;
+        @JsonProperty("fail_jobs_acknowledged")
+        public int failJobsAcknowledged;
+        @JsonProperty("fail_jobs_succeeded")
+        public int failJobsSucceeded;
+        @JsonProperty("fail_job_failures")
+        public int failJobFailures;
+        @JsonProperty("fail_job_max_attempts")
+        public int failJobMaxAttempts;
+        /** Jobs with at least one measured gap. */
+        @JsonProperty("retried_jobs")
+        public int retriedJobs;
+        public int gaps;
+        /** [from, to] epoch ms: fault until max(next drill action, recovery) + 1 s; to = load stop if not recovered. */
+        @JsonProperty("fault_window_from_millis")
+        public long faultWindowFromMillis;
+        @JsonProperty("fault_window_to_millis")
+        public long faultWindowToMillis;
+        /** Gaps over ceiling + slack outside the fault window (should be 0). */
+        @JsonProperty("over_limit")
+        public int overLimit;
+        /** Gaps over ceiling + slack that overlap the fault window (expected during an outage). */
+        @JsonProperty("delayed_by_outage")
+        public int delayedByOutage;
+        @JsonProperty("by_attempt")
+        public List<AttemptSpacing> byAttempt = new ArrayList<>();
+        /** The longest gaps over ceiling + slack (at most 10), in or out of the fault window. */
+        @JsonProperty("worst_gaps")
+        public List<Gap> worstGaps = new ArrayList<>();
+
+        /** One line for logs and test output. */
+        public String oneLine() {
+            StringBuilder b = new StringBuilder();
+            b.append(gaps).append(" gaps of ").append(retriedJobs).append(" retried jobs");
+            for (AttemptSpacing a : byAttempt) {
+                b.append(String.format(java.util.Locale.ROOT, "; after attempt %d (ceiling %d ms): min %d / median %d / max %d ms",
+                        a.attempt, a.ceilingMs, a.minMs, a.medianMs, a.maxMs));
+            }
+            b.append("; over ceiling+").append(slackMs).append(" ms: ").append(overLimit).append(" outside the fault window, ")
+                    .append(delayedByOutage).append(" delayed by outage");
+            return b.toString();
+        }
+    }
+
     public String drill;
     public String topology;
     public String description;
@@ -73,10 +180,29 @@ public final class DrillResult {
     public int replayedAnswers;
     @JsonProperty("job_retries")
     public int jobRetries;
+    /**
+     * Worker log events that put a job back or ended it, by reason: retry_scheduled (handler
+     * failed), reclaimed, dead_lettered:REASON, released (shutdown), duplicate, unrecorded.
+     */
+    @JsonProperty("job_retries_by_reason")
+    public Map<String, Integer> jobRetriesByReason = new LinkedHashMap<>();
+    /** job_retry_scheduled errors with digits folded to '#', e.g. "planned failure # of #". */
+    @JsonProperty("job_retry_errors")
+    public Map<String, Integer> jobRetryErrors = new LinkedHashMap<>();
     @JsonProperty("redis_retries")
     public long redisRetries;
     @JsonProperty("redis_retries_by_operation")
-    public Map<String, Double> redisRetriesByOperation = new LinkedHashMap<>();
+    public Map<String, Long> redisRetriesByOperation = new LinkedHashMap<>();
+    @JsonProperty("redis_errors")
+    public long redisErrors;
+    @JsonProperty("redis_errors_by_kind")
+    public Map<String, Long> redisErrorsByKind = new LinkedHashMap<>();
+    /** process -> operation -> retries, process -> kind -> errors: who retried what. */
+    @JsonProperty("redis_retries_by_process")
+    public Map<String, Map<String, Long>> redisRetriesByProcess = new LinkedHashMap<>();
+    @JsonProperty("redis_errors_by_process")
+    public Map<String, Map<String, Long>> redisErrorsByProcess = new LinkedHashMap<>();
+    public Backoff backoff;
     public Map<String, Double> metrics = new LinkedHashMap<>();
     @JsonProperty("failed_answers")
     public int failedAnswers;

@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -43,16 +44,29 @@ public final class LoadGenerator implements AutoCloseable {
     /** One logical job: its key, when it was first offered, and (if acknowledged) its id and ack time. */
     public static final class Submission {
         final String key;
+        final long index;
         final long offeredMillis;
+        volatile String type;
         volatile long ackMillis = -1;
         volatile String jobId;
         volatile int attempts;
         volatile boolean replayed;
         final List<String> ids = Collections.synchronizedList(new ArrayList<>());
 
-        Submission(String key, long offeredMillis) {
+        Submission(String key, long index, long offeredMillis) {
             this.key = key;
+            this.index = index;
             this.offeredMillis = offeredMillis;
+        }
+
+        /** 0-based position in the offered sequence (the n of "due at start + n/rate"). */
+        public long index() {
+            return index;
+        }
+
+        /** The job type this submission carried ("type" of its body), null before its first attempt. */
+        public String type() {
+            return type;
         }
 
         public String key() {
@@ -91,7 +105,7 @@ public final class LoadGenerator implements AutoCloseable {
     private final String queue;
     private final double rate;
     private final Duration perJobDeadline;
-    private final Supplier<Map<String, Object>> jobBody;
+    private final LongFunction<Map<String, Object>> jobBody;
     private final String keyPrefix;
     private final HttpClient http;
     private final ExecutorService pool;
@@ -111,6 +125,16 @@ public final class LoadGenerator implements AutoCloseable {
      */
     public LoadGenerator(String baseUrl, String queue, double rate, int threads, long seed, Duration perJobDeadline,
             Supplier<Map<String, Object>> jobBody) {
+        this(baseUrl, queue, rate, threads, seed, perJobDeadline, (LongFunction<Map<String, Object>>) n -> jobBody.get());
+    }
+
+    /**
+     * Same, with the body chosen by the submission's index (0, 1, 2...): a mix of job types that
+     * is the same for a given seed whatever the client threads' scheduling (the drills make a
+     * seeded share of their jobs {@code fail} jobs).
+     */
+    public LoadGenerator(String baseUrl, String queue, double rate, int threads, long seed, Duration perJobDeadline,
+            LongFunction<Map<String, Object>> jobBody) {
         this.baseUrl = baseUrl;
         this.queue = queue;
         this.rate = rate;
@@ -162,7 +186,7 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 continue;
             }
-            Submission s = new Submission(keyPrefix + n, System.currentTimeMillis());
+            Submission s = new Submission(keyPrefix + n, n, System.currentTimeMillis());
             submissions.add(s);
             backlog.add(s);
             n++;
@@ -192,7 +216,9 @@ public final class LoadGenerator implements AutoCloseable {
         long backoff = 100;
         byte[] body;
         try {
-            body = JSON.writeValueAsBytes(jobBody.get());
+            Map<String, Object> job = jobBody.apply(s.index);
+            s.type = String.valueOf(job.get("type"));
+            body = JSON.writeValueAsBytes(job);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,10 +1,12 @@
 package dev.streamq.lab.drill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.streamq.lab.NetPartition;
 import dev.streamq.lab.ServiceProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,18 +15,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Short (20 s of load each) versions of the HA drills against real redis, sentinel and streamq
- * processes: no acknowledged job may be lost and service must come back. The full-length runs
- * are {@code deploy/local/lab drills}. Needs the packaged app: run {@code mvn -DskipTests package}
- * first (CI does). Reports land in target/drills/short/.
+ * Short (20 s of load each) versions of all seven drills against real redis, sentinel and
+ * streamq processes: no acknowledged job may be lost (partition: none outside its documented
+ * window), service must come back, and the retried {@code fail} jobs (5 % of the load) must be
+ * spaced by the backoff policy outside the fault window. The full-length runs are
+ * {@code deploy/local/lab drills}. Needs the packaged app: run {@code mvn -DskipTests package}
+ * first (CI does). Reports land in target/drills/short/ (summary.md, NAME.md/.json/.svg).
  */
 @Tag("drill")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShortDrillsIT {
 
     private static final Path OUT = Paths.get("target", "drills", "short");
@@ -43,6 +52,7 @@ class ShortDrillsIT {
     static void summary() {
         if (!RESULTS.isEmpty()) {
             DrillReport.writeSummary(OUT, RESULTS);
+            System.out.println(DrillReport.table(RESULTS));
         }
     }
 
@@ -55,37 +65,112 @@ class ShortDrillsIT {
         DrillResult r = Drill.run(scenario, config, OUT.resolve(scenario.id() + "-work"));
         DrillReport.writeDrill(OUT, r);
         RESULTS.add(r);
+        System.out.println("[" + scenario.id() + "] retries by reason " + r.jobRetriesByReason + "; redis retries "
+                + r.redisRetriesByOperation + "; redis errors " + r.redisErrorsByKind);
+        if (r.backoff != null) {
+            System.out.println("[" + scenario.id() + "] backoff: " + r.backoff.oneLine());
+        }
         assertNull(r.error, scenario.id() + " crashed: " + r.error);
         assertTrue(r.acknowledged > 0, "no job acknowledged in " + scenario.id());
-        assertEquals(0, r.lost, scenario.id() + " lost acknowledged jobs " + r.lostIds + " " + r.lostStates);
+        if (scenario == Drill.Scenario.PARTITION) {
+            int outside = r.lost - r.lostInPartitionWindow;
+            assertEquals(0, outside, "partition lost acknowledged jobs outside [fault, fault + min-replicas-max-lag]: "
+                    + r.lostIds + " " + r.lostStates);
+        } else {
+            assertEquals(0, r.lost, scenario.id() + " lost acknowledged jobs " + r.lostIds + " " + r.lostStates);
+        }
         assertTrue(r.recovered, scenario.id() + " did not recover: " + r.failureReasons);
         assertEquals(0, r.idempotencyConflicts, "a key was answered with two different job ids");
+        assertTrue(r.passed, scenario.id() + " failed: " + r.failureReasons);
+        // the fail jobs are part of the load and must not be lost either (they succeed on attempt 3)
+        assertNotNull(r.backoff, "no backoff section");
+        assertTrue(r.backoff.failJobsAcknowledged > 0, "no fail job acknowledged in " + scenario.id());
         return r;
     }
 
+    /** Retries happened and were spaced by the policy: no gap over ceiling + slack outside the fault window. */
+    private static void assertBackoffKept(DrillResult r) {
+        DrillResult.Backoff b = r.backoff;
+        assertTrue(b.gaps > 0, r.drill + ": no retry gap measured (" + b.failJobsAcknowledged + " fail jobs acknowledged)");
+        assertTrue(b.byAttempt.stream().anyMatch(a -> a.attempt == 1) && b.byAttempt.stream().anyMatch(a -> a.attempt == 2),
+                r.drill + ": gaps after attempts 1 and 2 expected: " + b.oneLine());
+        assertEquals(0, b.overLimit, r.drill + ": retry gaps over ceiling + " + b.slackMs + " ms outside the fault window: "
+                + b.oneLine() + "; worst " + describe(b.worstGaps));
+    }
+
+    private static String describe(List<DrillResult.Gap> gaps) {
+        List<String> out = new ArrayList<>();
+        for (DrillResult.Gap g : gaps) {
+            out.add(g.jobId + " #" + g.attempt + " " + g.gapMs + " ms (ceiling " + g.ceilingMs + ")"
+                    + (g.inFaultWindow ? " in fault window" : ""));
+        }
+        return out.toString();
+    }
+
     @Test
+    @Order(1)
     @Timeout(120)
     void masterKill() {
         DrillResult r = run(Drill.Scenario.MASTER_KILL);
         assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertBackoffKept(r);
     }
 
     @Test
+    @Order(2)
     @Timeout(120)
     void workerKill() {
-        run(Drill.Scenario.WORKER_KILL);
+        DrillResult r = run(Drill.Scenario.WORKER_KILL);
+        assertTrue(r.jobRetriesByReason.getOrDefault("reclaimed", 0) > 0, "the killed worker's jobs were not reclaimed: "
+                + r.jobRetriesByReason);
+        assertBackoffKept(r);
     }
 
     @Test
+    @Order(3)
     @Timeout(120)
     void apiKill() {
-        run(Drill.Scenario.API_KILL);
+        DrillResult r = run(Drill.Scenario.API_KILL);
+        assertBackoffKept(r);
     }
 
     @Test
+    @Order(4)
     @Timeout(120)
     void sentinelKill() {
         DrillResult r = run(Drill.Scenario.SENTINEL_KILL);
         assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertBackoffKept(r);
+    }
+
+    @Test
+    @Order(5)
+    @Timeout(150)
+    void mvpMasterKill() {
+        DrillResult r = run(Drill.Scenario.MVP_MASTER_KILL);
+        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertBackoffKept(r);
+    }
+
+    @Test
+    @Order(6)
+    @Timeout(150)
+    void partition() {
+        String why = NetPartition.unavailableReason();
+        Assumptions.assumeTrue(why == null, () -> "partition drill skipped: " + why
+                + " (it isolates the master with iptables; CI runs as root and runs it)");
+        DrillResult r = run(Drill.Scenario.PARTITION);
+        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertTrue(r.notes.stream().anyMatch(n -> n.startsWith("partition: NetPartition (iptables")),
+                "the partition was not made with iptables: " + r.notes);
+        assertBackoffKept(r);
+    }
+
+    @Test
+    @Order(7)
+    @Timeout(120)
+    void latency() {
+        DrillResult r = run(Drill.Scenario.LATENCY);
+        assertBackoffKept(r);
     }
 }
