@@ -21,10 +21,11 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   up [--topology single|mvp|ha] [--keep] [--jar PATH]   start, run demo jobs, report, stop (or stay up)
  *   down                                                   stop a lab left running with --keep
- *   drills | drill NAME | bench                            reserved (exit 2 until implemented)
+ *   drill NAME [options] | drills [options]                fault drills (dev.streamq.lab.drill.DrillCli)
+ *   bench [options]                                        benchmark (dev.streamq.lab.bench.Bench)
  * </pre>
  *
- * Exit codes: 0 ok, 1 a demo job did not end as expected, 2 not implemented, 64 usage error.
+ * Exit codes: 0 ok, 1 a demo job or a drill did not end as expected, 64 usage error.
  */
 public final class LabMain {
 
@@ -86,9 +87,11 @@ public final class LabMain {
     static void usage(PrintStream stream) {
         stream.println("usage: lab up [--topology single|mvp|ha] [--keep] [--jar PATH]");
         stream.println("       lab down");
-        stream.println("       lab drill NAME [--duration S] [--rate R] [--seed N] [--out DIR]   one fault drill");
-        stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--out DIR]       every drill + summary");
-        stream.println("       lab bench [--out FILE]                                            throughput/latency bench");
+        stream.println("       lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]   one fault drill");
+        stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]       every drill + summary");
+        stream.println("       lab bench [--fill N] [--e2e-rate R] [--e2e-seconds S] [--submit-seconds S] [--warmup-seconds S]");
+        stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
+        stream.println("  drills: master-kill worker-kill api-kill sentinel-kill mvp-master-kill partition latency");
     }
 
     private int up(UpOptions options) {
