@@ -100,7 +100,7 @@ class SentinelFailoverIT {
                 assertTrue(followMs <= FOLLOW_BOUND_MS, "service took " + followMs + " ms to follow failover " + round);
                 // the old master comes back and must rejoin as a replica of the new one
                 master.restart();
-                topology.awaitReplica(master, Duration.ofSeconds(30));
+                topology.awaitSettled(Duration.ofSeconds(60));
                 Outcome.sleep(2_000);
             }
             producer.stop(Duration.ofSeconds(70));
@@ -138,7 +138,7 @@ class SentinelFailoverIT {
             Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(30));
             System.out.println("mvp failover: promotion " + failover.took().toMillis() + " ms after kill");
             master.restart();
-            topology.awaitReplica(master, Duration.ofSeconds(30));
+            topology.awaitSettled(Duration.ofSeconds(60));
             long switchedAt = System.currentTimeMillis();
             Outcome.sleep(1_000);
             assertTrue(producer.firstAckAfter(switchedAt) > 0, "accepting jobs again after the MVP failover");

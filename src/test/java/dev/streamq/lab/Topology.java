@@ -223,6 +223,23 @@ public final class Topology implements AutoCloseable {
         Await.condition(node + " to rejoin as a linked replica", timeout, Duration.ofMillis(200), node::isReplicaLinkUp);
     }
 
+    /**
+     * Waits until every live node but the current master is a linked replica: the topology has
+     * settled after a failover. Not "this node is a replica again": with a short down-after,
+     * Sentinel sometimes fails over twice and may make the restarted old master master again.
+     */
+    public void awaitSettled(Duration timeout) {
+        Await.condition("every live node but the master to be a linked replica", timeout, Duration.ofMillis(200), () -> {
+            try {
+                RedisNode master = currentMaster();
+                return master.isAlive() && nodes.stream().filter(n -> n != master && n.isAlive())
+                        .allMatch(RedisNode::isReplicaLinkUp);
+            } catch (RuntimeException e) {
+                return false; // a sentinel or node between states: ask again
+            }
+        });
+    }
+
     /** The exact value for QUARKUS_REDIS_HOSTS: sentinel URIs for MVP/HA, the one redis URI for SINGLE. */
     public String redisHosts() {
         if (sentinels.isEmpty()) {

@@ -360,8 +360,8 @@ public final class Drill {
         mark("failover to " + failover.newMaster().name() + " seen after " + failover.took().toMillis() + " ms");
         master.restart();
         mark("restarted old master " + master.name());
-        topology.awaitReplica(master, Duration.ofSeconds(60));
-        mark(master.name() + " rejoined as replica");
+        topology.awaitSettled(Duration.ofSeconds(60));
+        mark(master.name() + " rejoined; replicas linked to " + topology.currentMaster().name());
         healed = true;
     }
 
@@ -380,8 +380,8 @@ public final class Drill {
             sleep(3000);
             partition.heal();
             mark("partition healed");
-            topology.awaitReplica(master, Duration.ofSeconds(60));
-            mark(master.name() + " rejoined as replica");
+            topology.awaitSettled(Duration.ofSeconds(60));
+            mark(master.name() + " rejoined; replicas linked to " + topology.currentMaster().name());
         } else {
             notes.add("partition: NetPartition unavailable (" + NetPartition.unavailableReason()
                     + "); fell back to killing the master (TcpProxy.cut cannot partition a sentinel-discovered master)");
