@@ -1,9 +1,4 @@
 package dev.streamq.queue;
 
 /** A delivery that start.lua let run: the job's data and the number of this attempt (1-based). */
-public record Attempt(Delivery delivery, int number, int maxAttempts, String type, String payload, long createdAt) {
-
-    public boolean isLast() {
-        return number >= maxAttempts;
-    }
-}
+public record Attempt(Delivery delivery, int number, int maxAttempts, String type, String payload, long createdAt) {}
