@@ -2,6 +2,7 @@ package dev.streamq.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamq.queue.Enqueued;
+import dev.streamq.queue.IdempotencyConflictException;
 import dev.streamq.queue.QueueName;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -44,7 +45,9 @@ public class JobResource {
             JobRequest request) {
         QueueName q = submissions.queue(queue);
         var job = submissions.one(request, key);
-        return jobs.submit(q, List.of(job)).map(accepted -> {
+        return jobs.submit(q, List.of(job))
+                .onFailure(IdempotencyConflictException.class).transform(e -> conflict(IDEMPOTENCY_KEY))
+                .map(accepted -> {
             Enqueued e = accepted.get(0);
             Response.ResponseBuilder answer = e.replayed()
                     ? Response.ok().header(REPLAYED, "true")
@@ -59,8 +62,17 @@ public class JobResource {
     public Uni<Response> submitBatch(@PathParam("queue") String queue, BatchRequest request) {
         QueueName q = submissions.queue(queue);
         var batch = submissions.batch(request);
-        return jobs.submit(q, batch).map(accepted -> Response.accepted()
+        return jobs.submit(q, batch)
+                .onFailure(IdempotencyConflictException.class).transform(e -> conflict(
+                        "jobs[" + ((IdempotencyConflictException) e).jobIndex() + "].idempotencyKey"))
+                .map(accepted -> Response.accepted()
                 .entity(new BatchAccepted(accepted.stream().map(JobAccepted::of).toList())).build());
+    }
+
+    /** RFC 9457 advice for a reused key with another body: 422, and nothing was written. */
+    private static ProblemException conflict(String field) {
+        return new ProblemException(422, field,
+                "this idempotency key was already used for a different request (type, payload, maxAttempts or runAt differ)");
     }
 
     @GET

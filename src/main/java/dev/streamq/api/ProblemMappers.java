@@ -61,7 +61,11 @@ public class ProblemMappers {
 
     static Response respond(int status, String detail, String field, UriInfo uri) {
         Response.Status known = Response.Status.fromStatusCode(status);
-        String title = known != null ? known.getReasonPhrase() : (status == 413 ? "Content Too Large" : "Error");
+        String title = switch (status) {
+            case 413 -> "Content Too Large";
+            case 422 -> "Unprocessable Content";
+            default -> known != null ? known.getReasonPhrase() : "Error";
+        };
         Problem body = new Problem("about:blank", title, status, detail, uri == null ? null : uri.getPath(), field);
         return Response.status(status).type(Problem.MEDIA_TYPE).entity(body).build();
     }

@@ -71,7 +71,7 @@ public class Broker {
         List<String> keys = new ArrayList<>(2 + 2 * jobs.size());
         keys.add(queue.ready());
         keys.add(queue.delayed());
-        List<String> args = new ArrayList<>(3 + 6 * jobs.size());
+        List<String> args = new ArrayList<>(3 + 7 * jobs.size());
         args.add(Long.toString(now));
         args.add(Long.toString(config.api().idempotencyTtl().toSeconds()));
         args.add(queue.jobPrefix());
@@ -86,10 +86,14 @@ public class Broker {
             args.add(Integer.toString(job.maxAttempts()));
             args.add(Long.toString(job.runAtMillis()));
             args.add(job.idempotencyKey() == null ? "" : job.idempotencyKey());
+            args.add(job.idempotencyKey() == null ? "" : job.fingerprint());
         }
         return register(queue)
                 .chain(() -> evalDurably(ENQUEUE, keys, args))
                 .map(reply -> {
+                    if ("conflict".equals(reply.get(0).toString())) {
+                        throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
+                    }
                     List<Enqueued> out = new ArrayList<>(jobs.size());
                     for (int i = 0; i + 2 < reply.size(); i += 3) {
                         out.add(new Enqueued(reply.get(i).toString(), queue, reply.get(i + 1).toString(),

@@ -1,5 +1,10 @@
 package dev.streamq.queue;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 /**
  * A validated job submission.
  *
@@ -7,4 +12,16 @@ package dev.streamq.queue;
  * @param runAtMillis epoch ms at which the job may run; 0 for now
  * @param idempotencyKey null when the producer sent none
  */
-public record NewJob(String type, String payload, int maxAttempts, long runAtMillis, String idempotencyKey) {}
+public record NewJob(String type, String payload, int maxAttempts, long runAtMillis, String idempotencyKey) {
+
+    /** What a reused Idempotency-Key must match to be a replay rather than a conflict. */
+    public String fingerprint() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String request = type + '\n' + maxAttempts + '\n' + runAtMillis + '\n' + payload;
+            return HexFormat.of().formatHex(sha.digest(request.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -38,7 +38,7 @@ public class RedisCalls {
     /** A call retried for up to {@code budget}; workers pass their visibility timeout. */
     public <T> Uni<T> call(String operation, Duration budget, Supplier<Uni<? extends T>> call) {
         return Uni.createFrom().<T>deferred(call)
-                .onFailure().invoke(failure -> {
+                .onFailure(failure -> !isOutcome(failure)).invoke(failure -> {
                     RedisErrorKind kind = RedisErrorKind.of(failure);
                     metrics.error(kind);
                     if (kind.isTransient()) {
@@ -51,6 +51,11 @@ public class RedisCalls {
                 .expireIn(budget.toMillis())
                 .onFailure(RedisCalls::isTransient).transform(failure -> new RedisUnavailableException(
                         RedisErrorKind.of(failure), "Redis is unavailable for " + operation + ": " + failure.getMessage(), failure));
+    }
+
+    /** streamq's own exceptions (a key conflict, too few replicas) are answers, not Redis errors. */
+    private static boolean isOutcome(Throwable failure) {
+        return failure.getClass().getName().startsWith("dev.streamq.");
     }
 
     private static boolean isTransient(Throwable failure) {

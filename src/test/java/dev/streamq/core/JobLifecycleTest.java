@@ -139,6 +139,24 @@ class JobLifecycleTest {
     }
 
     @Test
+    void reusedKeyWithADifferentRequestIsRefusedAndWritesNothing() {
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "invoice-7").body("{\"type\":\"noop\"}")
+                .when().post("/queues/idem/jobs").then().statusCode(202);
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "invoice-7")
+                .body("{\"type\":\"noop\",\"payload\":{\"amount\":2}}")
+                .when().post("/queues/idem/jobs")
+                .then().statusCode(422).contentType("application/problem+json").body("field", equalTo("Idempotency-Key"));
+        // a batch whose second job conflicts writes none of its jobs, not even the first
+        given().contentType(ContentType.JSON)
+                .body("{\"jobs\":[{\"type\":\"noop\",\"idempotencyKey\":\"invoice-8\"},"
+                        + "{\"type\":\"sleep\",\"idempotencyKey\":\"invoice-7\"}]}")
+                .when().post("/queues/idem/jobs/batch")
+                .then().statusCode(422).body("field", equalTo("jobs[1].idempotencyKey"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "invoice-8").body("{\"type\":\"noop\"}")
+                .when().post("/queues/idem/jobs").then().statusCode(202).body("replayed", equalTo(false));
+    }
+
+    @Test
     void scheduledJobDoesNotRunBeforeItsTime() {
         Instant runAt = Instant.now().plusMillis(1500);
         String id = Jobs.submit("later", "{\"type\":\"noop\",\"runAt\":\"" + runAt + "\"}");
