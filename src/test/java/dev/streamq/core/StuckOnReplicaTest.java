@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /** A client whose connections land on a replica: writes answer 503 (READONLY, retried), readiness is down, and liveness fails once it lasts. */
 @QuarkusTest
-@WithTestResource(ReplicaOnlyResource.class)
+@WithTestResource(value = MasterReplicaResource.class, initArgs = {
+        @ResourceArg(name = "client", value = "replica"),
+        @ResourceArg(name = "streamq.redis.stale-master-limit", value = "2s") })
 class StuckOnReplicaTest {
 
     @Test
