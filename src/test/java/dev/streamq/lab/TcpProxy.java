@@ -58,6 +58,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
     private ServerSocket server; // guarded by stateLock; null while cut
 
+    private Thread acceptor;
+
     private TcpProxy(int listenPort, InetSocketAddress target) {
         this.listenPort = listenPort;
         this.target = target;
@@ -181,9 +183,10 @@ public final class TcpProxy implements AutoCloseable {
                 socket.setReuseAddress(true);
                 socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort), 64);
                 server = socket;
-                Thread acceptor = new Thread(() -> acceptLoop(socket), "tcp-proxy-accept-" + listenPort);
-                acceptor.setDaemon(true);
-                acceptor.start();
+                Thread thread = new Thread(() -> acceptLoop(socket), "tcp-proxy-accept-" + listenPort);
+                thread.setDaemon(true);
+                thread.start();
+                acceptor = thread;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on 127.0.0.1:" + listenPort, e);
             }
@@ -198,6 +201,14 @@ public final class TcpProxy implements AutoCloseable {
                 // The accept thread exits on the resulting SocketException either way.
             }
             server = null;
+            // Closing a socket that a thread is blocked in accept() on completes only when that
+            // thread leaves accept(); until then the port can still take a connection. Wait for it,
+            // so that "cut" means refused from the moment cut() returns.
+            try {
+                acceptor.join(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
