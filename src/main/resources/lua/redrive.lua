@@ -17,7 +17,7 @@ for i = 3, #ARGV do
   local id = ARGV[i]
   local key = ARGV[2] .. id
   local f = redis.call('HMGET', key, 'state', 'type', 'dead_entry')
-  if f[3] then redis.call('XDEL', KEYS[1], f[3]) end
+  if f[3] and f[3] ~= '' then redis.call('XDEL', KEYS[1], f[3]) end
   if f[1] == 'dead' then
     local entry = redis.call('XADD', KEYS[2], '*', 'id', id, 'type', f[2])
     redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'entry', entry,

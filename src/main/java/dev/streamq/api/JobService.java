@@ -3,10 +3,10 @@ package dev.streamq.api;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadLetter;
 import dev.streamq.queue.Enqueued;
 import dev.streamq.queue.Job;
 import dev.streamq.queue.JobId;
-import dev.streamq.queue.JobState;
 import dev.streamq.queue.NewJob;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisCalls;
@@ -59,19 +59,29 @@ public class JobService {
         return redis.call("find", () -> broker.find(id));
     }
 
-    /** Redrives one dead job; empty when there is no such job, false when it is not dead. */
+    /**
+     * Redrives one dead job; empty when there is no such job, false when it is not dead. The
+     * script does the state check, so the common case is one round trip; the job is read only
+     * to tell "no such job" from "not dead".
+     */
     public Uni<Optional<Boolean>> redrive(String id) {
-        return find(id).chain(job -> {
-            if (job.isEmpty()) {
-                return Uni.createFrom().item(Optional.<Boolean>empty());
-            }
-            if (job.get().state() != JobState.DEAD) {
-                return Uni.createFrom().item(Optional.of(false));
-            }
-            return redis.call("redrive", () -> broker.redrive(job.get().queue(), List.of(id)))
-                    .invoke(n -> metrics.redriven(job.get().queue().value(), n))
-                    .map(n -> Optional.of(n > 0));
-        });
+        Optional<QueueName> queue = JobId.queueOf(id);
+        if (queue.isEmpty()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return redis.call("redrive", () -> broker.redrive(queue.get(), List.of(id)))
+                .chain(n -> {
+                    if (n > 0) {
+                        metrics.redriven(queue.get().value(), n);
+                        return Uni.createFrom().item(Optional.of(true));
+                    }
+                    return find(id).map(job -> job.map(j -> false));
+                });
+    }
+
+    /** One page of a queue's dead letters, oldest first, after the entry {@code after} (null: from the start). */
+    public Uni<List<DeadLetter>> deadLetters(QueueName queue, String after, int limit) {
+        return redis.call("dead letters", () -> broker.deadLetters(queue, after, limit));
     }
 
     /**

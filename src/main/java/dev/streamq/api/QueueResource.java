@@ -1,10 +1,8 @@
 package dev.streamq.api;
 
-import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadLetter;
 import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
-import dev.streamq.redis.RedisCalls;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -27,15 +25,11 @@ public class QueueResource {
     private final Submissions submissions;
     private final QueueStats stats;
     private final JobService jobs;
-    private final Broker broker;
-    private final RedisCalls redis;
 
-    QueueResource(Submissions submissions, QueueStats stats, JobService jobs, Broker broker, RedisCalls redis) {
+    QueueResource(Submissions submissions, QueueStats stats, JobService jobs) {
         this.submissions = submissions;
         this.stats = stats;
         this.jobs = jobs;
-        this.broker = broker;
-        this.redis = redis;
     }
 
     @GET
@@ -62,7 +56,7 @@ public class QueueResource {
         if (after != null && !after.matches("\\d+-\\d+")) {
             throw ProblemException.badField("after", "after must be a dead-letter entry id such as 1700000000000-0");
         }
-        return redis.call("dead letters", () -> broker.deadLetters(q, after, limit))
+        return jobs.deadLetters(q, after, limit)
                 .map(items -> new DeadLetterPage(items, items.size() == limit ? items.get(items.size() - 1).entryId() : null));
     }
 

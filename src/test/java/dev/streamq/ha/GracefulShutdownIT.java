@@ -3,24 +3,18 @@ package dev.streamq.ha;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.lab.Await;
+import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** SIGTERM mid-job: the job finishes within the grace period, or is handed back and run by the next process. Nothing is lost. */
 class GracefulShutdownIT {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private static ServiceProcess service(Topology topology, Path dir, String name, String grace) {
         return ServiceProcess.builder(ServiceProcess.defaultJar()).name(name).role("all").workDir(dir)
@@ -30,40 +24,27 @@ class GracefulShutdownIT {
                 .start().awaitReady(Duration.ofSeconds(60));
     }
 
-    private String submitSleep(ServiceProcess app, long ms) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(app.baseUrl() + "/queues/slow/jobs"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"sleep\",\"payload\":{\"ms\":" + ms + "}}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, r.statusCode(), r.body());
-        return JSON.readTree(r.body()).get("id").asText();
-    }
-
-    private JsonNode awaitState(ServiceProcess app, String id, String state) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        JsonNode job = null;
-        while (System.currentTimeMillis() < deadline) {
-            job = Outcome.get(http, app.baseUrl() + "/jobs/" + id);
-            if (job != null && state.equals(job.path("state").asText())) {
-                return job;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("job " + id + " not " + state + ": " + job);
+    /** Submits a sleep job to {@code first} and stops that process (SIGTERM) while the job runs. */
+    private static String stopWhileRunning(ServiceProcess first, long sleepMs) {
+        JobsClient jobs = new JobsClient(first.baseUrl());
+        JobsClient.Reply accepted = jobs.submit("slow", JobsClient.job("sleep", Map.of("ms", sleepMs), null, null), null);
+        assertEquals(202, accepted.status(), accepted.text());
+        String id = String.valueOf(accepted.body().get("id"));
+        Await.condition("job " + id + " running", Duration.ofSeconds(30), Duration.ofMillis(20),
+                () -> "running".equals(jobs.get(id).body().get("state")));
+        first.stop();
+        return id;
     }
 
     @Test
     void jobRunningAtShutdownFinishesWithinTheGracePeriod() throws Exception {
         Path dir = Files.createTempDirectory("streamq-shutdown-");
         try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir)) {
-            ServiceProcess first = service(topology, dir, "first", "10s");
-            String id = submitSleep(first, 1_500);
-            awaitState(first, id, "running");
-            first.stop();
+            String id = stopWhileRunning(service(topology, dir, "first", "10s"), 1_500);
             try (ServiceProcess second = service(topology, dir, "second", "10s")) {
-                JsonNode job = Outcome.get(http, second.baseUrl() + "/jobs/" + id);
-                assertEquals("succeeded", job.path("state").asText(), "finished before the process exited: " + job);
-                assertEquals(1, job.path("attempts").asInt());
+                Map<String, Object> job = new JobsClient(second.baseUrl()).get(id).body();
+                assertEquals("succeeded", job.get("state"), "finished before the process exited: " + job);
+                assertEquals(1, job.get("attempts"));
             }
         }
     }
@@ -73,15 +54,14 @@ class GracefulShutdownIT {
         Path dir = Files.createTempDirectory("streamq-shutdown-");
         try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir)) {
             ServiceProcess first = service(topology, dir, "first", "500ms");
-            String id = submitSleep(first, 3_000);
-            awaitState(first, id, "running");
-            first.stop();
+            String id = stopWhileRunning(first, 3_000);
             // handed back once as running, and again if the read still blocked at shutdown received it
             assertTrue(!first.logEvents("job_released").isEmpty(), "the running job was handed back");
             try (ServiceProcess second = service(topology, dir, "second", "10s")) {
-                JsonNode job = awaitState(second, id, "succeeded");
+                Map<String, Object> job = new JobsClient(second.baseUrl()).awaitTerminal(id, Duration.ofSeconds(30));
+                assertEquals("succeeded", job.get("state"), "run by the next process: " + job);
                 // the handed-back attempt is not counted against the job
-                assertEquals(1, job.path("attempts").asInt());
+                assertEquals(1, job.get("attempts"));
             }
         }
     }

@@ -2,14 +2,8 @@ package dev.streamq.ha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.ServiceProcess;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,32 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** What happened to the acknowledged jobs (every one must succeed; executions beyond one per job are duplicates), and the HTTP reads the ITs make. */
+/** What happened to the acknowledged jobs: every one must succeed; executions beyond one per job are duplicates. */
 final class Outcome {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Outcome() {}
 
-    /** Waits (bounded) until every acknowledged job succeeded; returns the ids that never did. */
-    static List<String> lost(String baseUrl, Set<String> acknowledged, Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        List<String> open = new ArrayList<>(acknowledged);
+    /** Waits (bounded, for all jobs together) until every acknowledged job succeeded; returns the ids that never did. */
+    static List<String> lost(String baseUrl, Set<String> acknowledged, Duration timeout) {
+        JobsClient jobs = new JobsClient(baseUrl);
         long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (!open.isEmpty() && System.currentTimeMillis() < deadline) {
-            List<String> still = new ArrayList<>();
-            for (String id : open) {
-                var job = get(http, baseUrl + "/jobs/" + id);
-                if (job == null || !"succeeded".equals(job.path("state").asText())) {
-                    still.add(id);
-                }
-            }
-            open = still;
-            if (!open.isEmpty()) {
-                sleep(250);
+        List<String> lost = new ArrayList<>();
+        for (String id : acknowledged) {
+            Duration left = Duration.ofMillis(Math.max(0, deadline - System.currentTimeMillis()));
+            if (!"succeeded".equals(jobs.awaitTerminal(id, left).get("state"))) {
+                lost.add(id);
             }
         }
-        return open;
+        return lost;
     }
 
     /** Jobs whose handler finished more than once, from the workers' job_succeeded and job_duplicate log events. */
@@ -57,25 +42,6 @@ final class Outcome {
             }
         }
         return (int) runs.values().stream().filter(n -> n > 1).count();
-    }
-
-    static JsonNode get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-    }
-
-    static String text(String url) throws IOException, InterruptedException {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     static void assertNoneLost(List<String> lost, int acknowledged) {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamq.lab.Await;
+import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.RedisNode;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
@@ -58,7 +60,7 @@ class SentinelFailoverIT {
                         .mapToLong(e -> e.time().toEpochMilli()).min()
                         .orElseThrow(() -> new AssertionError("no switch names the final master" + master));
             }
-            Outcome.sleep(100);
+            Await.sleep(Duration.ofMillis(100));
         }
         throw new AssertionError("no stable master after the kill");
     }
@@ -76,7 +78,7 @@ class SentinelFailoverIT {
                 ServiceProcess worker = service(topology, dir, "worker", "worker");
                 LoadGenerator producer = load(api)) {
             List<String> measurements = new ArrayList<>();
-            Outcome.sleep(2_000);
+            Await.sleep(Duration.ofMillis(2_000));
             for (int round = 1; round <= 3; round++) {
                 RedisNode master = topology.currentMaster();
                 long killedAt = System.currentTimeMillis();
@@ -88,7 +90,7 @@ class SentinelFailoverIT {
                 assertNotEquals(master.port(), failover.newMaster().port());
                 long deadline = System.currentTimeMillis() + 20_000;
                 while (producer.firstAckAfter(switchedAt) < 0 && System.currentTimeMillis() < deadline) {
-                    Outcome.sleep(20);
+                    Await.sleep(Duration.ofMillis(20));
                 }
                 long firstAck = producer.firstAckAfter(switchedAt);
                 assertTrue(firstAck > 0, "no job accepted after failover " + round);
@@ -101,7 +103,7 @@ class SentinelFailoverIT {
                 // the old master comes back and must rejoin as a replica of the new one
                 master.restart();
                 topology.awaitSettled(Duration.ofSeconds(60));
-                Outcome.sleep(2_000);
+                Await.sleep(Duration.ofMillis(2_000));
             }
             producer.stop(Duration.ofSeconds(70));
             var acknowledged = producer.acknowledgedIds();
@@ -117,7 +119,7 @@ class SentinelFailoverIT {
             for (ServiceProcess p : List.of(api, worker)) {
                 int seen = p.logEvents("redis_failover").size();
                 assertTrue(seen >= 3 && seen <= switches, p.name() + " logged " + seen + " failovers of " + switches);
-                String metrics = Outcome.text(p.baseUrl() + "/q/metrics");
+                String metrics = new JobsClient(p.baseUrl()).getPath("/q/metrics").text();
                 assertTrue(metrics.contains("streamq_redis_failovers_total " + seen + ".0"), "failovers counted");
                 assertTrue(metrics.contains("streamq_redis_unavailable_seconds_total"), "time without a master measured");
                 assertTrue(metrics.contains("streamq_redis_errors_total{kind=\"connection\"}"), "errors counted by kind");
@@ -131,7 +133,7 @@ class SentinelFailoverIT {
         try (Topology topology = Topology.start(Topology.Shape.MVP, dir);
                 ServiceProcess app = service(topology, dir, "app", "all");
                 LoadGenerator producer = load(app)) {
-            Outcome.sleep(1_500);
+            Await.sleep(Duration.ofMillis(1_500));
             // 1. The MVP fails over: its one sentinel (quorum 1) promotes the replica.
             RedisNode master = topology.currentMaster();
             master.kill9();
@@ -140,7 +142,7 @@ class SentinelFailoverIT {
             master.restart();
             topology.awaitSettled(Duration.ofSeconds(60));
             long switchedAt = System.currentTimeMillis();
-            Outcome.sleep(1_000);
+            Await.sleep(Duration.ofMillis(1_000));
             assertTrue(producer.firstAckAfter(switchedAt) > 0, "accepting jobs again after the MVP failover");
 
             // 2. What it cannot survive: the sentinel is down when the master dies. No failover,
@@ -149,18 +151,18 @@ class SentinelFailoverIT {
             topology.sentinels().get(0).kill9();
             long outageStart = System.currentTimeMillis();
             current.kill9();
-            Outcome.sleep(4_000);
+            Await.sleep(Duration.ofMillis(4_000));
             assertTrue(producer.refusalsBetween(outageStart, System.currentTimeMillis()) > 0, "submissions were refused");
             assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "nothing accepted without a master");
             // The master returning is not enough: the client finds masters only through sentinels.
             current.restart();
-            Outcome.sleep(3_000);
+            Await.sleep(Duration.ofMillis(3_000));
             assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "no master is known while no sentinel runs");
             topology.sentinels().get(0).restart();
             long sentinelBackAt = System.currentTimeMillis();
             long deadline = sentinelBackAt + 20_000;
             while (producer.firstAckAfter(sentinelBackAt) < 0 && System.currentTimeMillis() < deadline) {
-                Outcome.sleep(20);
+                Await.sleep(Duration.ofMillis(20));
             }
             long recovered = producer.firstAckAfter(sentinelBackAt);
             assertTrue(recovered > 0, "accepting jobs again once master and sentinel are back");

@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 /**
  * Bounded polling: every wait in the lab goes through here, so none can spin forever.
  */
-final class Await {
+public final class Await {
 
     private Await() {
     }
@@ -16,7 +16,7 @@ final class Await {
      * {@code timeout} passes. Exceptions from the probe count as "not yet" (a node that is still
      * starting refuses connections), and the last one is attached to the timeout error.
      */
-    static <T> T until(String what, Duration timeout, Duration interval, Supplier<T> probe) {
+    public static <T> T until(String what, Duration timeout, Duration interval, Supplier<T> probe) {
         long deadline = System.nanoTime() + timeout.toNanos();
         RuntimeException last = null;
         while (true) {
@@ -41,11 +41,11 @@ final class Await {
     }
 
     /** Boolean form of {@link #until}. */
-    static void condition(String what, Duration timeout, Duration interval, Supplier<Boolean> probe) {
+    public static void condition(String what, Duration timeout, Duration interval, Supplier<Boolean> probe) {
         until(what, timeout, interval, () -> Boolean.TRUE.equals(probe.get()) ? Boolean.TRUE : null);
     }
 
-    static void sleep(Duration duration) {
+    public static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
