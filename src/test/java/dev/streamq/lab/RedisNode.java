@@ -163,6 +163,19 @@ public final class RedisNode implements AutoCloseable {
         }
     }
 
+    /**
+     * True when this node is a master that Redis itself lets write: with min-replicas-to-write
+     * set, INFO's min_slaves_good_slaves (replicas online within max-lag) must reach it.
+     */
+    public boolean acceptsWrites(int minReplicas) {
+        Map<String, String> info = replicationInfo();
+        if (!"master".equals(info.get("role"))) {
+            return false;
+        }
+        String good = info.get("min_slaves_good_slaves");
+        return minReplicas == 0 || (good != null && Integer.parseInt(good) >= minReplicas);
+    }
+
     /** Waits until the node answers PING with PONG (not LOADING). */
     public void awaitPing(Duration timeout) {
         Await.condition(name + " on port " + port + " to answer PING", timeout, Duration.ofMillis(50), () -> {

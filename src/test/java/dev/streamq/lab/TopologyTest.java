@@ -102,6 +102,8 @@ class TopologyTest {
         try (Topology topology = Topology.start(Topology.Shape.MVP, workDir, options)) {
             RedisNode master = topology.currentMaster();
             RedisNode replica = topology.replicas().get(0);
+            assertTrue(master.acceptsWrites(1), "a master with its replica linked takes writes");
+            assertFalse(replica.acceptsWrites(0), "a replica never takes writes");
             topology.sentinels().get(0).kill9(); // keep sentinel from interfering
             replica.kill9();
             try (RespClient client = master.client()) {
@@ -115,6 +117,9 @@ class TopologyTest {
                             }
                         });
             }
+            // the lab's probe (WritableMaster samples it) agrees with Redis
+            assertFalse(master.acceptsWrites(1), "without a good replica the master refuses writes");
+            assertTrue(master.acceptsWrites(0), "unless no replica is required");
         }
     }
 
