@@ -37,10 +37,7 @@ class DurabilityTest {
                 .then().statusCode(503).header("Retry-After", "1").body("detail", containsString("replicas"));
 
         MasterReplicaResource.replica.restart();
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!MasterReplicaResource.replica.isReplicaLinkUp() && System.currentTimeMillis() < deadline) {
-            Jobs.sleep(100);
-        }
+        MasterReplicaResource.awaitReplicaOnline(Duration.ofSeconds(15));
         String retried = given().contentType(ContentType.JSON).header("Idempotency-Key", "order-99").body(BODY)
                 .when().post("/queues/durable/jobs")
                 .then().statusCode(200).body("replayed", equalTo(true)).extract().path("id");

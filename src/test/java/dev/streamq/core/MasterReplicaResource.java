@@ -6,6 +6,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -38,11 +39,17 @@ public class MasterReplicaResource implements QuarkusTestResourceLifecycleManage
             master = RedisNode.builder(Files.createTempDirectory("streamq-master-")).name("master").port(Ports.free()).start();
             replica = RedisNode.builder(Files.createTempDirectory("streamq-replica-")).name("replica").port(Ports.free())
                     .replicaOf(master.port()).start();
+            awaitReplicaOnline(Duration.ofSeconds(15));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + (clientOnReplica ? replica : master).port());
         return config;
+    }
+
+    /** Until a WAIT for one replica succeeds on the master: before that no job can be durable. */
+    static void awaitReplicaOnline(Duration timeout) {
+        master.awaitReplicaAcks(1, timeout);
     }
 
     @Override

@@ -164,6 +164,22 @@ public final class RedisNode implements AutoCloseable {
     }
 
     /**
+     * Waits until a write on this master is acknowledged by {@code replicas} replicas through
+     * WAIT, the check a durable job goes through. Neither the replica's "link up" nor the
+     * master's "state=online" is enough: after a full sync the master streams to the replica
+     * only from its first REPLCONF ACK, up to a second later. Leaves no key behind.
+     */
+    public void awaitReplicaAcks(int replicas, Duration timeout) {
+        Await.condition(name + " to get WAIT acks from " + replicas + " replica(s)", timeout, Duration.ofMillis(50), () -> {
+            try (RespClient client = client()) {
+                client.call("SET", "lab:wait-probe", "1");
+                client.call("DEL", "lab:wait-probe");
+                return client.callLong("WAIT", String.valueOf(replicas), "200") >= replicas;
+            }
+        });
+    }
+
+    /**
      * True when this node is a master that Redis itself lets write: with min-replicas-to-write
      * set, INFO's min_slaves_good_slaves (replicas online within max-lag) must reach it.
      */
