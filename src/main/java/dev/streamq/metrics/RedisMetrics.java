@@ -2,6 +2,7 @@ package dev.streamq.metrics;
 
 import dev.streamq.redis.RedisErrorKind;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,12 +13,16 @@ public class RedisMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger masterUp = new AtomicInteger(1);
+    private final AtomicInteger sentinelsBypassed = new AtomicInteger(0);
     private final Counter failovers;
     private final Counter unavailableSeconds;
 
     RedisMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("streamq.redis.master.up", masterUp);
+        Gauge.builder("streamq.redis.sentinels.bypassed", sentinelsBypassed, AtomicInteger::get)
+                .description("1 while no sentinel answers and commands go straight to the last master seen")
+                .register(registry);
         this.failovers = Counter.builder("streamq.redis.failovers")
                 .description("Changes of the Redis master address seen by this process").register(registry);
         this.unavailableSeconds = Counter.builder("streamq.redis.unavailable.seconds")
@@ -38,6 +43,10 @@ public class RedisMetrics {
 
     public void masterUp(boolean up) {
         masterUp.set(up ? 1 : 0);
+    }
+
+    public void sentinelsBypassed(boolean bypassed) {
+        sentinelsBypassed.set(bypassed ? 1 : 0);
     }
 
     public void unavailableFor(double seconds) {

@@ -1,19 +1,15 @@
 package dev.streamq.queue;
 
 import dev.streamq.config.StreamqConfig;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
-import io.quarkus.redis.datasource.stream.StreamMessage;
-import io.quarkus.redis.datasource.stream.StreamRange;
-import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import dev.streamq.redis.RedisRoute;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,9 +38,7 @@ public class Broker {
     private static final LuaScript RELEASE = LuaScript.load("release");
     private static final LuaScript STATS = LuaScript.load("stats");
 
-    private final Redis redis;
-    private final ReactiveRedisDataSource data;
-    private final ReactiveStreamCommands<String, String, String> streams;
+    private final RedisRoute redis;
     private final StreamqConfig config;
     /**
      * When this process last registered each queue. The SADD is idempotent; remembering it
@@ -54,10 +48,8 @@ public class Broker {
     private final Map<String, Long> registeredAt = new ConcurrentHashMap<>();
     private static final long REREGISTER_MILLIS = 60_000;
 
-    Broker(Redis redis, ReactiveRedisDataSource data, StreamqConfig config) {
+    Broker(RedisRoute redis, StreamqConfig config) {
         this.redis = redis;
-        this.data = data;
-        this.streams = data.stream(String.class, String.class, String.class);
         this.config = config;
     }
 
@@ -114,8 +106,17 @@ public class Broker {
     }
 
     public Uni<List<QueueName>> queues() {
-        return data.set(String.class).smembers(QUEUES_KEY)
-                .map(names -> names.stream().filter(QueueName::isValid).sorted().map(QueueName::new).toList());
+        return redis.send(Request.cmd(Command.SMEMBERS).arg(QUEUES_KEY))
+                .map(names -> {
+                    List<QueueName> out = new ArrayList<>();
+                    names.forEach(name -> {
+                        if (QueueName.isValid(name.toString())) {
+                            out.add(new QueueName(name.toString()));
+                        }
+                    });
+                    out.sort(Comparator.comparing(QueueName::value));
+                    return out;
+                });
     }
 
     public Uni<Optional<Job>> find(String jobId) {
@@ -123,10 +124,9 @@ public class Broker {
         if (queue.isEmpty()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return data.hash(String.class).hgetall(queue.get().job(jobId))
-                .map(hash -> hash == null || hash.isEmpty() || !hash.containsKey("state")
-                        ? Optional.<Job>empty()
-                        : Optional.of(Job.fromHash(queue.get(), hash)));
+        return redis.send(Request.cmd(Command.HGETALL).arg(queue.get().job(jobId)))
+                .map(RedisReplies::toMap)
+                .map(hash -> hash.containsKey("state") ? Optional.of(Job.fromHash(queue.get(), hash)) : Optional.<Job>empty());
     }
 
     /** Creates the consumer group (and the stream) if missing; reading from 0 so jobs enqueued before any worker are seen. */
@@ -138,19 +138,10 @@ public class Broker {
 
     /** New entries for this consumer, blocking up to the poll timeout when there are none. */
     public Uni<List<Delivery>> read(QueueName queue, String consumer, int count, Duration block) {
-        return streams.xreadgroup(GROUP, consumer, queue.ready(), ">", new XReadGroupArgs().count(count).block(block))
-                .map(messages -> toDeliveries(queue, messages));
-    }
-
-    private static List<Delivery> toDeliveries(QueueName queue, List<StreamMessage<String, String, String>> messages) {
-        if (messages == null) {
-            return List.of();
-        }
-        List<Delivery> out = new ArrayList<>(messages.size());
-        for (StreamMessage<String, String, String> m : messages) {
-            out.add(new Delivery(queue, m.id(), m.payload().get("id")));
-        }
-        return out;
+        Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
+                .arg("COUNT").arg(count).arg("BLOCK").arg(block.toMillis()).arg("STREAMS").arg(queue.ready()).arg(">");
+        return redis.send(xreadgroup).map(reply -> RedisReplies.streamEntries(reply, queue.ready()).stream()
+                .map(e -> new Delivery(queue, e.id(), e.fields().get("id"))).toList());
     }
 
     /**
@@ -259,18 +250,20 @@ public class Broker {
 
     /** Dead letters after {@code after} (exclusive; null for the start) up to {@code until} (inclusive, "+" for the end). */
     public Uni<List<DeadLetter>> deadLetters(QueueName q, String after, String until, int limit) {
-        StreamRange range = StreamRange.of(after == null ? "-" : "(" + after, until);
-        return streams.xrange(q.dead(), range, limit)
-                .map(messages -> messages.stream()
-                        .map(m -> new DeadLetter(m.id(), m.payload().get("id"), m.payload().get("reason"),
-                                m.payload().get("error")))
-                        .toList());
+        Request xrange = Request.cmd(Command.XRANGE).arg(q.dead()).arg(after == null ? "-" : "(" + after).arg(until)
+                .arg("COUNT").arg(limit);
+        return redis.send(xrange).map(reply -> RedisReplies.entries(reply).stream()
+                .map(e -> new DeadLetter(e.id(), e.fields().get("id"), e.fields().get("reason"), e.fields().get("error")))
+                .toList());
     }
 
     /** The newest dead-letter entry id, or null when there is none. */
     public Uni<String> lastDeadLetter(QueueName q) {
-        return streams.xrevrange(q.dead(), StreamRange.of("+", "-"), 1)
-                .map(messages -> messages.isEmpty() ? null : messages.get(0).id());
+        return redis.send(Request.cmd(Command.XREVRANGE).arg(q.dead()).arg("+").arg("-").arg("COUNT").arg(1))
+                .map(reply -> {
+                    List<RedisReplies.Entry> newest = RedisReplies.entries(reply);
+                    return newest.isEmpty() ? null : newest.get(0).id();
+                });
     }
 
     public Uni<QueueDepth> depth(QueueName q) {

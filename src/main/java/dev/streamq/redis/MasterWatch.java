@@ -3,6 +3,7 @@ package dev.streamq.redis;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.RedisMetrics;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -26,7 +27,7 @@ public class MasterWatch {
     private static final Logger LOG = Logger.getLogger(MasterWatch.class);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
 
-    private final Redis redis;
+    private final RedisRoute route;
     private final RedisMetrics metrics;
     private final Vertx vertx;
     private String masterAddress;
@@ -34,8 +35,8 @@ public class MasterWatch {
     /** Since when every check found the client on a server that is not a master (0: it is on a master). */
     private volatile long onReplicaSince;
 
-    MasterWatch(Redis redis, RedisMetrics metrics, Vertx vertx) {
-        this.redis = redis;
+    MasterWatch(RedisRoute route, RedisMetrics metrics, Vertx vertx) {
+        this.route = route;
         this.metrics = metrics;
         this.vertx = vertx;
     }
@@ -44,10 +45,63 @@ public class MasterWatch {
         vertx.setTimer(1, id -> check());
     }
 
+    /** Always through the configured client first: a sentinel that answers again ends a bypass. */
     private void check() {
-        redis.batch(List.of(Request.cmd(Command.ROLE), Request.cmd(Command.CLIENT).arg("INFO")))
-                .ifNoItem().after(INTERVAL).fail()
-                .subscribe().with(this::observed, this::unreachable);
+        probe(route.configured()).subscribe().with(replies -> {
+            if (route.bypassing()) {
+                route.useConfigured();
+                metrics.sentinelsBypassed(false);
+                EventLog.info(LOG, "redis_sentinels_back", null, null, 0,
+                        "a sentinel answers again: commands go through the sentinels");
+            }
+            observed(replies);
+        }, failure -> {
+            if (route.viaSentinels() && masterAddress != null && noSentinelAnswers(failure)) {
+                bypassTo(masterAddress, failure);
+            } else {
+                route.useConfigured();
+                unreachable(failure);
+            }
+        });
+    }
+
+    /**
+     * No sentinel answers, so the Sentinel client cannot name a master even if one is up: ask
+     * the master last seen directly, and send commands there only while it answers ROLE master.
+     */
+    private void bypassTo(String address, Throwable sentinelFailure) {
+        probe(route.direct(address)).subscribe().with(replies -> {
+            if (!"master".equals(replies.get(0).get(0).toString())) {
+                route.useConfigured();
+                unreachable(sentinelFailure);
+                return;
+            }
+            if (!route.bypassing()) {
+                route.bypassSentinels();
+                metrics.sentinelsBypassed(true);
+                EventLog.warn(LOG, "redis_sentinels_bypassed", null, null, 0, null,
+                        "no sentinel answers: commands go straight to " + address + ", the last master seen, while it answers ROLE master");
+            }
+            observed(replies);
+        }, failure -> {
+            route.useConfigured();
+            unreachable(sentinelFailure);
+        });
+    }
+
+    private static Uni<List<Response>> probe(Redis client) {
+        return client.batch(List.of(Request.cmd(Command.ROLE), Request.cmd(Command.CLIENT).arg("INFO")))
+                .ifNoItem().after(INTERVAL).fail();
+    }
+
+    /** What the Vert.x Sentinel client says when it cannot get the topology from any sentinel. */
+    static boolean noSentinelAnswers(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).startsWith("Cannot connect to any of the provided endpoints")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void observed(List<Response> replies) {

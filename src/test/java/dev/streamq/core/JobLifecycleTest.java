@@ -218,6 +218,16 @@ class JobLifecycleTest {
         given().when().get("/queues").then().statusCode(200).body("queue", hasItem("stats"));
     }
 
+    /** These tests cover the Broker's RESP3 reply shapes (maps); Resp2Test covers RESP2. */
+    @Test
+    void theServiceNegotiatesResp3() {
+        Jobs.awaitState(Jobs.submit("protocol", "{\"type\":\"noop\"}"), "succeeded", WAIT);
+        try (var redis = RedisServerResource.current.client()) {
+            String clients = redis.callString("CLIENT", "LIST");
+            assertTrue(clients.contains("resp=3"), clients);
+        }
+    }
+
     @Test
     void unknownJobIsNotFound() {
         given().when().get("/jobs/default~0190f0f0-0000-7000-8000-000000000000").then().statusCode(404)

@@ -34,7 +34,7 @@ class DashboardTest {
             "streamq_redis_unavailable_seconds_total");
     static final Set<String> GAUGES = Set.of(
             "streamq_queue_jobs", "streamq_queue_lag", "streamq_queue_consumers", "streamq_worker_inflight",
-            "streamq_redis_master_up", "up");
+            "streamq_redis_master_up", "streamq_redis_sentinels_bypassed", "up");
     static final Set<String> HISTOGRAMS = Set.of(
             "streamq_job_handler_duration_seconds", "streamq_job_latency_seconds", "http_server_requests_seconds");
 
@@ -140,7 +140,7 @@ class DashboardTest {
         }
         assertEquals(List.of(), problems);
         assertEquals(new TreeSet<>(Set.of("NoRedisMaster", "RedisErrorsHigh", "QueueBacklogGrowing", "DeadLettersGrowing",
-                "WorkersDown", "JobLatencyHigh", "DuplicatesSeen")), alerts);
+                "WorkersDown", "JobLatencyHigh", "DuplicatesSeen", "RedisSentinelsUnreachable")), alerts);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.streamq.ha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,19 @@ class SentinelFailoverIT {
         throw new AssertionError("no stable master after the kill");
     }
 
+    /** When the producer got its first 2xx after {@code since} (bounded wait), or -1. */
+    private static long awaitFirstAck(LoadGenerator producer, long since) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (producer.firstAckAfter(since) < 0 && System.currentTimeMillis() < deadline) {
+            Await.sleep(Duration.ofMillis(20));
+        }
+        return producer.firstAckAfter(since);
+    }
+
+    private static String metrics(ServiceProcess process) {
+        return new JobsClient(process.baseUrl()).getPath("/q/metrics").text();
+    }
+
     /** 50 jobs/s, each submission retried with its own Idempotency-Key through 503s and refused connections. */
     private static LoadGenerator load(ServiceProcess api) {
         return new LoadGenerator(api.baseUrl(), "ha", 50, 8, 1, Duration.ofSeconds(60), () -> Map.of("type", "noop")).start();
@@ -93,11 +107,7 @@ class SentinelFailoverIT {
                 // (it waits ~8 s before converting them), and until one is back every write is NOREPLICAS.
                 long writableAt = writable.awaitWritable(topology.currentMaster().port(), Duration.ofSeconds(30));
                 long followFrom = Math.max(switchedAt, writableAt);
-                long deadline = System.currentTimeMillis() + 20_000;
-                while (producer.firstAckAfter(followFrom) < 0 && System.currentTimeMillis() < deadline) {
-                    Await.sleep(Duration.ofMillis(20));
-                }
-                long firstAck = producer.firstAckAfter(followFrom);
+                long firstAck = awaitFirstAck(producer, followFrom);
                 assertTrue(firstAck > 0, "no job accepted after failover " + round);
                 long followMs = firstAck - followFrom;
                 System.out.printf("failover %d: promotion %d ms after kill (final master promoted %d ms"
@@ -123,7 +133,7 @@ class SentinelFailoverIT {
             for (ServiceProcess p : List.of(api, worker)) {
                 int seen = p.logEvents("redis_failover").size();
                 assertTrue(seen >= 3 && seen <= switches, p.name() + " logged " + seen + " failovers of " + switches);
-                String metrics = new JobsClient(p.baseUrl()).getPath("/q/metrics").text();
+                String metrics = metrics(p);
                 assertTrue(metrics.contains("streamq_redis_failovers_total " + seen + ".0"), "failovers counted");
                 assertTrue(metrics.contains("streamq_redis_unavailable_seconds_total"), "time without a master measured");
                 assertTrue(metrics.contains("streamq_redis_errors_total{kind=\"connection\"}"), "errors counted by kind");
@@ -132,7 +142,7 @@ class SentinelFailoverIT {
     }
 
     @Test
-    void mvpTopologyFailsOverButNotWithoutItsSentinel() throws Exception {
+    void mvpTopologyFailsOverAndWithoutItsSentinelRecoversWhenTheMasterReturns() throws Exception {
         Path dir = Files.createTempDirectory("streamq-mvp-");
         try (Topology topology = Topology.start(Topology.Shape.MVP, dir);
                 ServiceProcess app = service(topology, dir, "app", "all");
@@ -150,28 +160,33 @@ class SentinelFailoverIT {
             assertTrue(producer.firstAckAfter(switchedAt) > 0, "accepting jobs again after the MVP failover");
 
             // 2. What it cannot survive: the sentinel is down when the master dies. No failover,
-            //    the service answers 503 (the producer keeps retrying), and recovers when the master returns.
+            //    the service answers 503 (the producer keeps retrying) while no master is up...
             RedisNode current = topology.currentMaster();
-            topology.sentinels().get(0).kill9();
+            SentinelNode sentinel = topology.sentinels().get(0);
+            sentinel.kill9();
             long outageStart = System.currentTimeMillis();
             current.kill9();
             Await.sleep(Duration.ofMillis(4_000));
             assertTrue(producer.refusalsBetween(outageStart, System.currentTimeMillis()) > 0, "submissions were refused");
             assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "nothing accepted without a master");
-            // The master returning is not enough: the client finds masters only through sentinels.
+            assertTrue(app.logEvents("redis_sentinels_bypassed").isEmpty(), "no bypass while the last master is down");
+            //    ...and recovers when the master returns, still without a sentinel: it goes straight
+            //    to the master it last saw once that node answers ROLE master.
             current.restart();
-            Await.sleep(Duration.ofMillis(3_000));
-            assertEquals(-1, producer.firstAckAfter(outageStart + 1_000), "no master is known while no sentinel runs");
-            topology.sentinels().get(0).restart();
-            long sentinelBackAt = System.currentTimeMillis();
-            long deadline = sentinelBackAt + 20_000;
-            while (producer.firstAckAfter(sentinelBackAt) < 0 && System.currentTimeMillis() < deadline) {
-                Await.sleep(Duration.ofMillis(20));
-            }
-            long recovered = producer.firstAckAfter(sentinelBackAt);
-            assertTrue(recovered > 0, "accepting jobs again once master and sentinel are back");
+            long masterBackAt = System.currentTimeMillis();
+            long recovered = awaitFirstAck(producer, masterBackAt);
+            assertTrue(recovered > 0, "accepting jobs again once the master is back, with the sentinel still down");
             System.out.println("mvp without sentinel: unavailable " + (recovered - outageStart)
-                    + " ms, sentinel restart to first 2xx " + (recovered - sentinelBackAt) + " ms");
+                    + " ms, master restart to first 2xx " + (recovered - masterBackAt) + " ms");
+            assertFalse(app.logEvents("redis_sentinels_bypassed").isEmpty(), "the bypass is logged");
+            assertTrue(metrics(app).contains("streamq_redis_sentinels_bypassed 1.0"), "the bypass shows in metrics");
+            // 3. The sentinel returns: commands go through it again.
+            sentinel.restart();
+            Await.condition("the service to use the sentinel again", Duration.ofSeconds(15), Duration.ofMillis(100),
+                    () -> !app.logEvents("redis_sentinels_back").isEmpty());
+            assertTrue(metrics(app).contains("streamq_redis_sentinels_bypassed 0.0"), "the bypass has ended in metrics");
+            long afterSentinel = System.currentTimeMillis();
+            assertTrue(awaitFirstAck(producer, afterSentinel) > 0, "accepting jobs through the sentinel");
 
             producer.stop(Duration.ofSeconds(70));
             var acknowledged = producer.acknowledgedIds();

@@ -1,0 +1,48 @@
+package dev.streamq.redis;
+
+import io.quarkus.redis.client.RedisOptionsCustomizer;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps a copy of the options Quarkus built the default Redis client with (password, TLS,
+ * pool sizes), so that a client straight to one node can be made with the same settings.
+ * Changes nothing.
+ */
+@Singleton
+public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
+
+    /** Quarkus' name for the default client, the only one streamq configures. */
+    private static final String DEFAULT_CLIENT = "<default>";
+
+    private volatile RedisOptions options;
+
+    @Override
+    public void customize(String clientName, RedisOptions configured) {
+        if (DEFAULT_CLIENT.equals(clientName)) {
+            options = new RedisOptions(configured);
+        }
+    }
+
+    /** True when the default client finds the master through sentinels. */
+    public boolean viaSentinels() {
+        RedisOptions captured = options;
+        return captured != null && captured.getType() == RedisClientType.SENTINEL;
+    }
+
+    /** The default client's options for a standalone client at {@code address} ("host:port"). */
+    public RedisOptions standaloneAt(String address) {
+        return new RedisOptions(options).setType(RedisClientType.STANDALONE)
+                .setEndpoints(new ArrayList<>(List.of("redis://" + bracketed(address))));
+    }
+
+    /** A Redis URI needs an IPv6 host in brackets; CLIENT INFO's laddr has them, a bare "ip:port" may not. */
+    static String bracketed(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" + address.substring(colon) : address;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.streamq.redis;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+
+/**
+ * The way every streamq command reaches Redis. Normally that is the configured client (the
+ * Sentinel-aware one in an HA deployment). But a Sentinel client learns the master only from
+ * sentinels: with every sentinel down it cannot reach a master that is up, or one that comes
+ * back. {@link MasterWatch} may then {@linkplain #bypassSentinels() bypass} them and send
+ * commands straight to the master it last saw, once that node answers ROLE master, and ends
+ * the bypass as soon as a sentinel answers again. Durability is the same on both paths:
+ * writes still WAIT for min-replicas, and a node cut off from its replicas refuses writes.
+ */
+@ApplicationScoped
+public class RedisRoute {
+
+    private final Redis configured;
+    private final ConfiguredRedisOptions options;
+    private final Vertx vertx;
+    private Redis direct;
+    private String directAddress;
+    private volatile Redis bypass;
+
+    RedisRoute(Redis configured, ConfiguredRedisOptions options, Vertx vertx) {
+        this.configured = configured;
+        this.options = options;
+        this.vertx = vertx;
+    }
+
+    public Uni<Response> send(Request request) {
+        return active().send(request);
+    }
+
+    /** The requests in one pipeline on one connection (so a WAIT counts the script's writes). */
+    public Uni<List<Response>> batch(List<Request> requests) {
+        return active().batch(requests);
+    }
+
+    private Redis active() {
+        Redis via = bypass;
+        return via != null ? via : configured;
+    }
+
+    /** True when the configured client finds the master through sentinels, so a bypass can help. */
+    boolean viaSentinels() {
+        return options.viaSentinels();
+    }
+
+    Redis configured() {
+        return configured;
+    }
+
+    /** A standalone client at {@code address} ("host:port") with the configured client's settings. */
+    synchronized Redis direct(String address) {
+        if (!address.equals(directAddress)) {
+            Redis old = direct;
+            bypass = null;
+            direct = Redis.createClient(vertx, options.standaloneAt(address));
+            directAddress = address;
+            if (old != null) {
+                old.close();
+            }
+        }
+        return direct;
+    }
+
+    /** From now on commands go to the node last given to {@link #direct(String)}. */
+    synchronized void bypassSentinels() {
+        bypass = direct;
+    }
+
+    void useConfigured() {
+        bypass = null;
+    }
+
+    boolean bypassing() {
+        return bypass != null;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (direct != null) {
+            direct.close();
+        }
+    }
+}
