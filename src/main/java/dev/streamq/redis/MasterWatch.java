@@ -48,9 +48,7 @@ public class MasterWatch {
     /** Always through the configured client first: a sentinel that answers again ends a bypass. */
     private void check() {
         probe(route.configured()).subscribe().with(replies -> {
-            if (route.bypassing()) {
-                route.useConfigured();
-                metrics.sentinelsBypassed(false);
+            if (endBypass()) {
                 EventLog.info(LOG, "redis_sentinels_back", null, null, 0,
                         "a sentinel answers again: commands go through the sentinels");
             }
@@ -59,7 +57,7 @@ public class MasterWatch {
             if (route.viaSentinels() && masterAddress != null && noSentinelAnswers(failure)) {
                 bypassTo(masterAddress, failure);
             } else {
-                route.useConfigured();
+                endBypass();
                 unreachable(failure);
             }
         });
@@ -72,7 +70,7 @@ public class MasterWatch {
     private void bypassTo(String address, Throwable sentinelFailure) {
         probe(route.direct(address)).subscribe().with(replies -> {
             if (!"master".equals(replies.get(0).get(0).toString())) {
-                route.useConfigured();
+                endBypass();
                 unreachable(sentinelFailure);
                 return;
             }
@@ -84,9 +82,19 @@ public class MasterWatch {
             }
             observed(replies);
         }, failure -> {
-            route.useConfigured();
+            endBypass();
             unreachable(sentinelFailure);
         });
+    }
+
+    /** Commands go through the configured client again; true when a bypass was running. */
+    private boolean endBypass() {
+        if (!route.bypassing()) {
+            return false;
+        }
+        route.useConfigured();
+        metrics.sentinelsBypassed(false);
+        return true;
     }
 
     private static Uni<List<Response>> probe(Redis client) {

@@ -61,7 +61,6 @@ public class RedisRoute {
     synchronized Redis direct(String address) {
         if (!address.equals(directAddress)) {
             Redis old = direct;
-            bypass = null;
             direct = Redis.createClient(vertx, options.standaloneAt(address));
             directAddress = address;
             if (old != null) {
