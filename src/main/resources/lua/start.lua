@@ -21,9 +21,11 @@
 local out = {}
 for i = 2, #KEYS do
   local job, entry_id = KEYS[i], ARGV[i + 2]
-  local state = redis.call('HGET', job, 'state')
-  local entry = state and redis.call('HGET', job, 'entry')
-  if not state or entry ~= entry_id or state == 'succeeded' or state == 'dead' then
+  -- One read for the check and the answer: max_attempts, type, payload and created_at do
+  -- not change when the job starts.
+  local f = redis.call('HMGET', job, 'state', 'entry', 'max_attempts', 'type', 'payload', 'created_at')
+  local state = f[1]
+  if not state or f[2] ~= entry_id or state == 'succeeded' or state == 'dead' then
     redis.call('XACK', KEYS[1], ARGV[1], entry_id)
     redis.call('XDEL', KEYS[1], entry_id)
     local verdict = state and 'stale' or 'gone'
@@ -31,8 +33,7 @@ for i = 2, #KEYS do
   else
     local attempts = redis.call('HINCRBY', job, 'attempts', 1)
     redis.call('HSET', job, 'state', 'running', 'started_at', ARGV[2], 'updated_at', ARGV[2], 'worker', ARGV[3])
-    local f = redis.call('HMGET', job, 'max_attempts', 'type', 'payload', 'created_at')
-    for _, v in ipairs({'run', attempts, f[1], f[2], f[3], f[4]}) do out[#out + 1] = v end
+    for _, v in ipairs({'run', attempts, f[3], f[4], f[5], f[6]}) do out[#out + 1] = v end
   end
 end
 return out

@@ -20,12 +20,15 @@ import org.jboss.logging.Logger;
  * (whose laddr is the server's own address) on one connection. It turns what it sees into
  * the operator's view of a failover: redis_master_lost, redis_failover (the new address),
  * redis_master_restored with the time spent without a master, and the matching metrics.
+ * When no sentinel answers, it decides whether {@link RedisRoute} may bypass them.
  */
 @ApplicationScoped
 public class MasterWatch {
 
     private static final Logger LOG = Logger.getLogger(MasterWatch.class);
     private static final Duration INTERVAL = Duration.ofSeconds(1);
+    /** The address when CLIENT INFO has no laddr (Redis before 6.2): good for logs, not to connect to. */
+    private static final String UNKNOWN = "unknown";
 
     private final RedisRoute route;
     private final RedisMetrics metrics;
@@ -54,7 +57,8 @@ public class MasterWatch {
             }
             observed(replies);
         }, failure -> {
-            if (route.viaSentinels() && masterAddress != null && noSentinelAnswers(failure)) {
+            if (route.viaSentinels() && masterAddress != null && !UNKNOWN.equals(masterAddress)
+                    && noSentinelAnswers(failure)) {
                 bypassTo(masterAddress, failure);
             } else {
                 endBypass();
@@ -177,7 +181,7 @@ public class MasterWatch {
                 return field.substring("laddr=".length());
             }
         }
-        return "unknown";
+        return UNKNOWN;
     }
 
 }

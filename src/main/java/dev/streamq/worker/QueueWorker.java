@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -40,7 +41,7 @@ final class QueueWorker {
 
     private final Map<String, Delivery> inFlight = new ConcurrentHashMap<>();
     /** Entries a read returned after shutdown began: never started, to be handed back. */
-    private final List<Delivery> notStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Delivery> notStarted = new CopyOnWriteArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean();
     private volatile boolean fetching;
     private volatile boolean groupReady;
@@ -96,10 +97,22 @@ final class QueueWorker {
         return reading.get();
     }
 
-    /** What shutdown must hand back: deliveries still running and those read but never started. */
-    List<Delivery> unfinished() {
-        List<Delivery> all = new ArrayList<>(inFlight.values());
-        all.addAll(notStarted);
+    /**
+     * Takes what shutdown must hand back: deliveries still running and those read but never
+     * started. Each is taken once, so a second hand-back round does not repeat the first.
+     */
+    List<Delivery> takeUnfinished() {
+        List<Delivery> all = new ArrayList<>();
+        inFlight.forEach((entryId, d) -> {
+            if (inFlight.remove(entryId, d)) {
+                all.add(d);
+            }
+        });
+        notStarted.forEach(d -> {
+            if (notStarted.remove(d)) {
+                all.add(d);
+            }
+        });
         return all;
     }
 

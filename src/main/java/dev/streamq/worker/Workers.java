@@ -102,7 +102,7 @@ public class Workers {
 
     private void handBackUnfinished() {
         for (QueueWorker worker : active.values()) {
-            worker.unfinished().forEach(this::handBack);
+            worker.takeUnfinished().forEach(this::handBack);
         }
     }
 

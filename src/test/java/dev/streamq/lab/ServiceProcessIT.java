@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged app as a process: env wiring, readiness, JSON log events, memory, kill -9 and
- * restart. Needs target/quarkus-app (mvn package, or deploy/local/lab up); skipped without it,
- * as in a plain `mvn test` of a fresh clone.
+ * restart. Needs target/quarkus-app: failsafe runs it after `mvn package` (a plain `mvn test`
+ * does not run *IT classes), and it fails, not skips, when the app was not built.
  */
 class ServiceProcessIT {
 

@@ -98,6 +98,10 @@ class ShortDrillsIT {
                 + b.oneLine() + "; worst " + describe(b.worstGaps));
     }
 
+    private static void assertFailedOver(DrillResult r) {
+        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+    }
+
     private static String describe(List<DrillResult.Gap> gaps) {
         List<String> out = new ArrayList<>();
         for (DrillResult.Gap g : gaps) {
@@ -112,7 +116,7 @@ class ShortDrillsIT {
     @Timeout(120)
     void masterKill() {
         DrillResult r = run(Drill.Scenario.MASTER_KILL);
-        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertFailedOver(r);
         assertBackoffKept(r);
     }
 
@@ -139,7 +143,7 @@ class ShortDrillsIT {
     @Timeout(120)
     void sentinelKill() {
         DrillResult r = run(Drill.Scenario.SENTINEL_KILL);
-        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertFailedOver(r);
         assertBackoffKept(r);
     }
 
@@ -148,7 +152,7 @@ class ShortDrillsIT {
     @Timeout(150)
     void mvpMasterKill() {
         DrillResult r = run(Drill.Scenario.MVP_MASTER_KILL);
-        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertFailedOver(r);
         assertBackoffKept(r);
     }
 
@@ -160,7 +164,7 @@ class ShortDrillsIT {
         Assumptions.assumeTrue(why == null, () -> "partition drill skipped: " + why
                 + " (it isolates the master with iptables; CI runs as root and runs it)");
         DrillResult r = run(Drill.Scenario.PARTITION);
-        assertTrue(r.sentinelEvents.stream().anyMatch(e -> e.contains("+switch-master")), "no +switch-master");
+        assertFailedOver(r);
         assertTrue(r.notes.stream().anyMatch(n -> n.startsWith("partition: NetPartition (iptables")),
                 "the partition was not made with iptables: " + r.notes);
         assertBackoffKept(r);
