@@ -74,9 +74,17 @@ public interface StreamqConfig {
     }
 
     interface Durability {
-        /** Replicas that must hold a job before POST answers 2xx (WAIT); 0 = the master alone. */
+        /** Fewest replicas that must hold a job before POST answers 2xx (WAIT); 0 = no floor. */
         @WithDefault("0")
         int minReplicas();
+
+        /**
+         * Behind Sentinel (or a replication client): a 2xx waits for every replica the master
+         * lists, so whichever one Sentinel promotes holds the job. false trades that for latency:
+         * only min-replicas count.
+         */
+        @WithDefault("true")
+        boolean allReplicas();
 
         /** How long WAIT may block before the submission answers 503. */
         @WithDefault("1s")

@@ -40,6 +40,7 @@ public class Broker {
 
     private final RedisRoute redis;
     private final StreamqConfig config;
+    private final ReplicaQuorum replicas;
     /**
      * When this process last registered each queue. The SADD is idempotent; remembering it
      * saves a round trip per submission, and repeating it every minute re-registers queues
@@ -48,14 +49,15 @@ public class Broker {
     private final Map<String, Long> registeredAt = new ConcurrentHashMap<>();
     private static final long REREGISTER_MILLIS = 60_000;
 
-    Broker(RedisRoute redis, StreamqConfig config) {
+    Broker(RedisRoute redis, StreamqConfig config, ReplicaQuorum replicas) {
         this.redis = redis;
         this.config = config;
+        this.replicas = replicas;
     }
 
     /**
      * Writes the jobs (one script call for the whole batch) and, when durability asks for
-     * replicas, WAITs on the same connection. Ids are made by the caller before its first try,
+     * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the caller before its first try,
      * so a retry of a call whose answer was lost finds the jobs instead of adding them twice.
      */
     public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
@@ -289,25 +291,49 @@ public class Broker {
     }
 
     /**
-     * Runs a write script and, when min-replicas is set, WAIT in the same pipeline on the same
-     * connection: WAIT counts replicas that have this connection's writes.
+     * Runs a write script, WAIT and (when every replica counts) INFO replication in one
+     * pipeline on one connection: WAIT counts the replicas that have this connection's writes,
+     * and INFO says how many the master has right after them. When the master lists more
+     * replicas than WAIT asked for (one joined since the last write), a second WAIT on the
+     * same connection waits for them all.
      */
     private Uni<Response> evalDurably(LuaScript script, List<String> keys, List<String> args) {
-        int replicas = config.durability().minReplicas();
-        if (replicas <= 0) {
+        if (!replicas.waits()) {
             return eval(script, keys, args);
         }
-        Request wait = Request.cmd(Command.WAIT).arg(replicas).arg(config.durability().waitTimeout().toMillis());
-        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), wait))
+        int target = replicas.target();
+        boolean askReplicas = replicas.countsEveryReplica();
+        return redis.onOneConnection(connection -> connection
+                .batch(durablePipeline(scriptRequest(Command.EVALSHA, script.sha(), keys, args), target, askReplicas))
                 .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), wait)))
-                .map(replies -> {
+                .recoverWithUni(() -> connection.batch(
+                        durablePipeline(scriptRequest(Command.EVAL, script.source(), keys, args), target, askReplicas)))
+                .chain(replies -> {
                     long acknowledged = replies.get(1).toLong();
-                    if (acknowledged < replicas) {
-                        throw new NotDurableException(acknowledged, replicas);
+                    int required = replicas.required(askReplicas ? replies.get(2).toString() : null);
+                    if (acknowledged >= required) {
+                        return Uni.createFrom().item(replies.get(0));
                     }
-                    return replies.get(0);
-                });
+                    if (required <= target) {
+                        return Uni.createFrom().failure(new NotDurableException(acknowledged, required));
+                    }
+                    return connection.send(waitFor(required)).map(again -> {
+                        if (again.toLong() < required) {
+                            throw new NotDurableException(again.toLong(), required);
+                        }
+                        return replies.get(0);
+                    });
+                }));
+    }
+
+    private List<Request> durablePipeline(Request write, int target, boolean askReplicas) {
+        return askReplicas
+                ? List.of(write, waitFor(target), Request.cmd(Command.INFO).arg("replication"))
+                : List.of(write, waitFor(target));
+    }
+
+    private Request waitFor(int replicaCount) {
+        return Request.cmd(Command.WAIT).arg(replicaCount).arg(config.durability().waitTimeout().toMillis());
     }
 
     private static Request scriptRequest(Command command, String script, List<String> keys, List<String> args) {

@@ -33,6 +33,16 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
         return captured != null && captured.getType() == RedisClientType.SENTINEL;
     }
 
+    /**
+     * True when the default client writes to a master that has replicas by design (Sentinel or
+     * a static replication topology), so a write may outlive the master only on a replica.
+     */
+    public boolean replicated() {
+        RedisOptions captured = options;
+        return captured != null
+                && (captured.getType() == RedisClientType.SENTINEL || captured.getType() == RedisClientType.REPLICATION);
+    }
+
     /** The default client's options for a standalone client at {@code address} ("host:port"). */
     public RedisOptions standaloneAt(String address) {
         return new RedisOptions(options).setType(RedisClientType.STANDALONE)

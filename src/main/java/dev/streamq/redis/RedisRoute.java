@@ -3,11 +3,13 @@ package dev.streamq.redis;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The way every streamq command reaches Redis. Normally that is the configured client (the
@@ -16,7 +18,7 @@ import java.util.List;
  * back. {@link MasterWatch} may then {@linkplain #bypassSentinels() bypass} them and send
  * commands straight to the master it last saw, once that node answers ROLE master, and ends
  * the bypass as soon as a sentinel answers again. Durability is the same on both paths:
- * writes still WAIT for min-replicas, and a node cut off from its replicas refuses writes.
+ * writes still WAIT for their replicas, and a node cut off from its replicas refuses writes.
  */
 @ApplicationScoped
 public class RedisRoute {
@@ -41,6 +43,19 @@ public class RedisRoute {
     /** The requests in one pipeline on one connection (so a WAIT counts the script's writes). */
     public Uni<List<Response>> batch(List<Request> requests) {
         return active().batch(requests);
+    }
+
+    /**
+     * Runs {@code body} on one connection of the active client and gives the connection back
+     * afterwards, for a write followed by WAITs that must count that write.
+     */
+    public <T> Uni<T> onOneConnection(Function<RedisConnection, Uni<T>> body) {
+        return active().connect().chain(connection -> body.apply(connection).eventually(connection::close));
+    }
+
+    /** True when the master has replicas by design (Sentinel or replication client): see {@link ConfiguredRedisOptions#replicated()}. */
+    public boolean replicated() {
+        return options.replicated();
     }
 
     private Redis active() {

@@ -1,0 +1,82 @@
+package dev.streamq.queue;
+
+import dev.streamq.config.StreamqConfig;
+import dev.streamq.redis.RedisRoute;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How many replicas must hold a write before the API acknowledges it.
+ *
+ * <p>By default, behind Sentinel (or a replication client), every replica the master has: WAIT
+ * counts replicas, not which ones, and Sentinel may promote any replica that is up, preferring
+ * by priority and then by an offset it samples only every 1–10 s, so "some replica has it"
+ * ({@code WAIT 1} of 2) does not mean the promoted one has it. Waiting for all of them does. The
+ * count comes from the master's own {@code INFO replication} in the same pipeline as the write
+ * and its WAIT ({@code connected_slaves}, every state, so a replica that is still syncing
+ * counts and a write waits for it or is refused); it is never below
+ * {@code streamq.durability.min-replicas}. A replica the master no longer lists (its link is
+ * down) cannot be counted: docs/sentinel.md names that window.
+ *
+ * <p>With {@code streamq.durability.all-replicas=false}, or a standalone client, only
+ * {@code min-replicas} count.
+ */
+@ApplicationScoped
+public class ReplicaQuorum {
+
+    private static final String CONNECTED = "connected_slaves:";
+
+    private final int floor;
+    private final boolean allReplicas;
+    private final RedisRoute route;
+    /** Replicas the master listed at the last write: the next write's WAIT target. */
+    private final AtomicInteger lastSeen = new AtomicInteger();
+
+    ReplicaQuorum(StreamqConfig config, RedisRoute route) {
+        this.floor = Math.max(0, config.durability().minReplicas());
+        this.allReplicas = config.durability().allReplicas();
+        this.route = route;
+    }
+
+    /** True when writes wait for every replica the master lists (asked per write: the client type is known only once it is built). */
+    public boolean countsEveryReplica() {
+        return allReplicas && route.replicated();
+    }
+
+    /** True when a write needs any WAIT at all. */
+    public boolean waits() {
+        return floor > 0 || countsEveryReplica();
+    }
+
+    /** The WAIT target to send with a write: the floor, or the replicas seen at the last write if more. */
+    public int target() {
+        return countsEveryReplica() ? Math.max(floor, lastSeen.get()) : floor;
+    }
+
+    /**
+     * The replicas that must have acknowledged a write, given the master's INFO replication
+     * taken right after it (null when it was not asked); remembers the count for the next target.
+     */
+    public int required(String infoReplication) {
+        if (infoReplication == null || !countsEveryReplica()) {
+            return floor;
+        }
+        int listed = connectedReplicas(infoReplication);
+        lastSeen.set(listed);
+        return Math.max(floor, listed);
+    }
+
+    /** {@code connected_slaves} of an INFO replication text: every replica the master serves, in any state. */
+    static int connectedReplicas(String info) {
+        int at = info.indexOf(CONNECTED);
+        if (at < 0) {
+            throw new IllegalStateException("INFO replication without " + CONNECTED + " " + info);
+        }
+        int from = at + CONNECTED.length();
+        int to = from;
+        while (to < info.length() && Character.isDigit(info.charAt(to))) {
+            to++;
+        }
+        return Integer.parseInt(info.substring(from, to));
+    }
+}
