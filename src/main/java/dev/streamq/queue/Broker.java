@@ -4,6 +4,7 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.redis.RedisRoute;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -291,45 +292,53 @@ public class Broker {
     }
 
     /**
-     * Runs a write script, WAIT and (when every replica counts) INFO replication in one
-     * pipeline on one connection: WAIT counts the replicas that have this connection's writes,
-     * and INFO says how many the master has right after them. When the master lists more
-     * replicas than WAIT asked for (one joined since the last write), a second WAIT on the
-     * same connection waits for them all.
+     * Runs a write script, then WAITs on the same connection (WAIT counts the replicas that have
+     * this connection's writes) for as many replicas as {@link ReplicaQuorum} requires. When
+     * every replica counts, the script's pipeline also asks INFO replication, so the WAIT target
+     * is the master's replica count right after the write: never a stale count that would hold
+     * the connection for the whole timeout waiting for a replica that is gone.
      */
     private Uni<Response> evalDurably(LuaScript script, List<String> keys, List<String> args) {
-        if (!replicas.waits()) {
-            return eval(script, keys, args);
+        if (!replicas.countsEveryReplica()) {
+            if (!replicas.waits()) {
+                return eval(script, keys, args);
+            }
+            return withWait(replicas.required(null), script, keys, args);
         }
-        int target = replicas.target();
-        boolean askReplicas = replicas.countsEveryReplica();
-        return redis.onOneConnection(connection -> connection
-                .batch(durablePipeline(scriptRequest(Command.EVALSHA, script.sha(), keys, args), target, askReplicas))
-                .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> connection.batch(
-                        durablePipeline(scriptRequest(Command.EVAL, script.source(), keys, args), target, askReplicas)))
-                .chain(replies -> {
-                    long acknowledged = replies.get(1).toLong();
-                    int required = replicas.required(askReplicas ? replies.get(2).toString() : null);
-                    if (acknowledged >= required) {
-                        return Uni.createFrom().item(replies.get(0));
-                    }
-                    if (required <= target) {
-                        return Uni.createFrom().failure(new NotDurableException(acknowledged, required));
-                    }
-                    return connection.send(waitFor(required)).map(again -> {
-                        if (again.toLong() < required) {
-                            throw new NotDurableException(again.toLong(), required);
-                        }
-                        return replies.get(0);
-                    });
-                }));
+        return redis.onOneConnection(connection -> withInfo(connection, script, keys, args).chain(replies -> {
+            int required = replicas.required(replies.get(1).toString());
+            if (required == 0) {
+                return Uni.createFrom().item(replies.get(0));
+            }
+            return connection.send(waitFor(required)).map(acknowledged -> {
+                if (acknowledged.toLong() < required) {
+                    throw new NotDurableException(acknowledged.toLong(), required);
+                }
+                return replies.get(0);
+            });
+        }));
     }
 
-    private List<Request> durablePipeline(Request write, int target, boolean askReplicas) {
-        return askReplicas
-                ? List.of(write, waitFor(target), Request.cmd(Command.INFO).arg("replication"))
-                : List.of(write, waitFor(target));
+    private Uni<List<Response>> withInfo(RedisConnection connection, LuaScript script, List<String> keys, List<String> args) {
+        Request info = Request.cmd(Command.INFO).arg("replication");
+        return connection.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), info))
+                .onFailure(Broker::isNoScript)
+                .recoverWithUni(() -> connection.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), info)));
+    }
+
+    /** The script and a WAIT for a fixed number of replicas, in one pipeline on one connection. */
+    private Uni<Response> withWait(int required, LuaScript script, List<String> keys, List<String> args) {
+        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), waitFor(required)))
+                .onFailure(Broker::isNoScript)
+                .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args),
+                        waitFor(required))))
+                .map(replies -> {
+                    long acknowledged = replies.get(1).toLong();
+                    if (acknowledged < required) {
+                        throw new NotDurableException(acknowledged, required);
+                    }
+                    return replies.get(0);
+                });
     }
 
     private Request waitFor(int replicaCount) {

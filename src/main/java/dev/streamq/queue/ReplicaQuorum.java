@@ -3,7 +3,6 @@ package dev.streamq.queue;
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.redis.RedisRoute;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How many replicas must hold a write before the API acknowledges it.
@@ -13,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * by priority and then by an offset it samples only every 1–10 s, so "some replica has it"
  * ({@code WAIT 1} of 2) does not mean the promoted one has it. Waiting for all of them does. The
  * count comes from the master's own {@code INFO replication} in the same pipeline as the write
- * and its WAIT ({@code connected_slaves}, every state, so a replica that is still syncing
- * counts and a write waits for it or is refused); it is never below
+ * ({@code connected_slaves}, every state, so a replica that is still syncing counts and a write
+ * waits for it or is refused); it is never below
  * {@code streamq.durability.min-replicas}. A replica the master no longer lists (its link is
  * down) cannot be counted: docs/sentinel.md names that window.
  *
@@ -29,8 +28,6 @@ public class ReplicaQuorum {
     private final int floor;
     private final boolean allReplicas;
     private final RedisRoute route;
-    /** Replicas the master listed at the last write: the next write's WAIT target. */
-    private final AtomicInteger lastSeen = new AtomicInteger();
 
     ReplicaQuorum(StreamqConfig config, RedisRoute route) {
         this.floor = Math.max(0, config.durability().minReplicas());
@@ -48,22 +45,15 @@ public class ReplicaQuorum {
         return floor > 0 || countsEveryReplica();
     }
 
-    /** The WAIT target to send with a write: the floor, or the replicas seen at the last write if more. */
-    public int target() {
-        return countsEveryReplica() ? Math.max(floor, lastSeen.get()) : floor;
-    }
-
     /**
-     * The replicas that must have acknowledged a write, given the master's INFO replication
-     * taken right after it (null when it was not asked); remembers the count for the next target.
+     * The replicas that must acknowledge a write, given the master's INFO replication taken
+     * right after it (null when it was not asked).
      */
     public int required(String infoReplication) {
         if (infoReplication == null || !countsEveryReplica()) {
             return floor;
         }
-        int listed = connectedReplicas(infoReplication);
-        lastSeen.set(listed);
-        return Math.max(floor, listed);
+        return Math.max(floor, connectedReplicas(infoReplication));
     }
 
     /** {@code connected_slaves} of an INFO replication text: every replica the master serves, in any state. */

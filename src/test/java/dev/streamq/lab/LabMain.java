@@ -91,7 +91,9 @@ public final class LabMain {
         stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]       every drill + summary");
         stream.println("       lab bench [--fill N] [--e2e-rate R] [--e2e-seconds S] [--submit-seconds S] [--warmup-seconds S]");
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
-        stream.println("  drills: master-kill worker-kill api-kill sentinel-kill mvp-master-kill partition latency");
+        stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
+        stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
+        stream.println("  drills: " + String.join(" ", dev.streamq.lab.drill.Drill.Scenario.names()));
     }
 
     private int up(UpOptions options) {

@@ -98,8 +98,12 @@ public final class Topology implements AutoCloseable {
                     .minReplicas(minReplicas, options.minReplicasMaxLag).start();
             nodes.add(master);
             for (int i = 1; i <= replicaCount; i++) {
-                nodes.add(RedisNode.builder(workDir.resolve("redis-" + i)).name("redis-" + i)
-                        .replicaOf(master.port()).minReplicas(minReplicas, options.minReplicasMaxLag).start());
+                RedisNode.Builder replica = RedisNode.builder(workDir.resolve("redis-" + i)).name("redis-" + i)
+                        .replicaOf(master.port()).minReplicas(minReplicas, options.minReplicasMaxLag);
+                if (i == 1 && options.preferFirstReplica) {
+                    replica.setting("replica-priority", String.valueOf(PREFERRED_PRIORITY));
+                }
+                nodes.add(replica.start());
             }
             // Replicas must be linked before sentinels start: a sentinel learns replicas from the
             // master's INFO, which it then refreshes only every 10 s.
@@ -291,8 +295,12 @@ public final class Topology implements AutoCloseable {
         return shape + " redis=" + nodes + " sentinels=" + sentinels;
     }
 
+    /** replica-priority of a preferred replica; Redis' default is 100 and lower wins a failover. */
+    static final int PREFERRED_PRIORITY = 10;
+
     /** Tunables; the defaults are what the brief and the drills assume. */
     public static final class Options {
+        private boolean preferFirstReplica;
         private int minReplicasToWrite = 1;
         private int minReplicasMaxLag = 10;
         private int downAfterMillis = 1000;
@@ -316,6 +324,16 @@ public final class Topology implements AutoCloseable {
 
         public Options failoverTimeoutMillis(int value) {
             failoverTimeoutMillis = value;
+            return this;
+        }
+
+        /**
+         * Gives redis-1 a lower replica-priority than the others, so Sentinel promotes it in a
+         * failover whatever the replication offsets it sampled (sentinelSelectSlave sorts by
+         * priority first).
+         */
+        public Options preferFirstReplica() {
+            preferFirstReplica = true;
             return this;
         }
 

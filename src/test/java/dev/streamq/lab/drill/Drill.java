@@ -2,8 +2,11 @@ package dev.streamq.lab.drill;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.lab.Await;
+import dev.streamq.lab.CpuHog;
 import dev.streamq.lab.NetPartition;
 import dev.streamq.lab.RedisNode;
+import dev.streamq.lab.RespClient;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.TcpProxy;
@@ -54,7 +57,9 @@ public final class Drill {
         SENTINEL_KILL("sentinel-kill", Topology.Shape.HA, "kill 1 of 3 sentinels, then the master: the 2 left (quorum 2) fail over"),
         MVP_MASTER_KILL("mvp-master-kill", Topology.Shape.MVP, "MVP (1 replica, 1 sentinel): kill -9 the master; restart it after failover"),
         PARTITION("partition", Topology.Shape.HA, "isolate the master from everyone (iptables DROP) until failover, then heal"),
-        LATENCY("latency", Topology.Shape.SINGLE, "add 200 ms per round trip (TcpProxy, 100 ms each way) in front of redis, then remove it");
+        LATENCY("latency", Topology.Shape.SINGLE, "add 200 ms per round trip (TcpProxy, 100 ms each way) in front of redis, then remove it"),
+        LAGGING_REPLICA("lagging-replica", Topology.Shape.HA, "prefer redis-1 (replica-priority), hold back its replication stream"
+                + " (TcpProxy), kill -9 the master while it lags: Sentinel promotes the laggard");
 
         final String id;
         final Topology.Shape shape;
@@ -99,6 +104,12 @@ public final class Drill {
         /** Share of the offered jobs (chosen by seed and index) that are {@code fail} jobs, to exercise retries. */
         public double failShare = 0.05;
         public PrintStream log = System.out;
+        /** lagging-replica: how long the preferred replica's replication stream is held back before the kill. */
+        public Duration hold = Duration.ofMillis(500);
+        /** master-kill: consecutive master kills (a soak when more than one). */
+        public int kills = 1;
+        /** STREAMQ_DURABILITY_ALL_REPLICAS for the services; null leaves the shipped default. */
+        public Boolean allReplicas;
     }
 
     // The worker retry policy every drill runs with (env below) and what the backoff check allows.
@@ -246,8 +257,17 @@ public final class Drill {
 
     private void start() {
         say("starting " + scenario.shape + " topology in " + dir);
-        topology = Topology.start(scenario.shape, dir.resolve("redis"), new Topology.Options());
+        Topology.Options options = new Topology.Options();
+        if (scenario == Scenario.LAGGING_REPLICA) {
+            options.preferFirstReplica();
+        }
+        topology = Topology.start(scenario.shape, dir.resolve("redis"), options);
         Map<String, String> env = new LinkedHashMap<>(topology.serviceEnv());
+        if (config.allReplicas != null) {
+            env.put("STREAMQ_DURABILITY_ALL_REPLICAS", config.allReplicas.toString());
+            notes.add("durability: STREAMQ_DURABILITY_ALL_REPLICAS=" + config.allReplicas + ", min-replicas "
+                    + topology.minReplicas());
+        }
         if (scenario == Scenario.LATENCY) {
             // Sentinel would hand the client the real master address, bypassing any proxy; so the
             // latency drill runs SINGLE and the services connect standalone to the proxy port.
@@ -294,6 +314,9 @@ public final class Drill {
         if (partition != null) {
             partition.close();
         }
+        if (laggardLink != null) {
+            laggardLink.close();
+        }
         if (proxy != null) {
             proxy.close();
         }
@@ -306,10 +329,20 @@ public final class Drill {
 
     private RedisNode killedMaster;
     private boolean healed;
+    private TcpProxy laggardLink;
+    private String promoted;
+    private Boolean promotedLaggard;
+    private final List<DrillResult.Kill> kills = new ArrayList<>();
 
     private void applyFault(long loadEnd) {
         switch (scenario) {
-            case MASTER_KILL, MVP_MASTER_KILL -> killMasterAndRejoin();
+            case MASTER_KILL -> {
+                for (int kill = 1; kill <= config.kills; kill++) {
+                    killInSoak(kill);
+                }
+            }
+            case MVP_MASTER_KILL -> killMasterAndRejoin();
+            case LAGGING_REPLICA -> lagThenKillMaster();
             case WORKER_KILL -> {
                 ServiceProcess victim = services.get(1);
                 awaitBounded("worker-1 to run jobs", Duration.ofSeconds(10), () -> count(victim, "job_started") > 0);
@@ -358,6 +391,59 @@ public final class Drill {
         master.kill9();
         Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(60));
         mark("failover to " + failover.newMaster().name() + " seen after " + failover.took().toMillis() + " ms");
+        master.restart();
+        mark("restarted old master " + master.name());
+        topology.awaitSettled(Duration.ofSeconds(60));
+        mark(master.name() + " rejoined; replicas linked to " + topology.currentMaster().name());
+        healed = true;
+    }
+
+    /** Kill number {@code kill} of a master-kill run; with several, every second one runs under a CPU hog. */
+    private void killInSoak(int kill) {
+        if (config.kills == 1) {
+            killMasterAndRejoin();
+            return;
+        }
+        boolean hogged = kill % 2 == 0;
+        long at = System.currentTimeMillis();
+        try (CpuHog hog = hogged ? CpuHog.start(Runtime.getRuntime().availableProcessors()) : null) {
+            killMasterAndRejoin();
+            // Steady load on the new topology before the next kill, so each kill starts from a settled state.
+            sleep(2000);
+        }
+        kills.add(new DrillResult.Kill(kill, at, hogged, killedMaster.name()));
+    }
+
+    /**
+     * The window WAIT 1 of 2 leaves open: the replica Sentinel prefers lags (its replication
+     * stream runs through a proxy that stops forwarding), the master dies while it lags, and
+     * what the proxy held is dropped with the connection, as it is when a master dies with bytes
+     * in flight to a slow replica.
+     */
+    private void lagThenKillMaster() {
+        RedisNode master = topology.currentMaster();
+        RedisNode laggard = topology.nodes().get(1);
+        laggardLink = TcpProxy.start(master.port());
+        try (RespClient client = laggard.client()) {
+            // Same master, another port: the replica continues with a partial resync through the proxy.
+            client.call("REPLICAOF", "127.0.0.1", String.valueOf(laggardLink.port()));
+        }
+        Await.condition(laggard.name() + " to replicate through the proxy", Duration.ofSeconds(15), Duration.ofMillis(50),
+                () -> laggard.isReplicaLinkUp() && laggardLink.activeConnections() > 0);
+        master.awaitReplicaAcks(2, Duration.ofSeconds(15));
+        mark("hold back " + laggard.name() + "'s replication stream for " + config.hold.toMillis() + " ms");
+        laggardLink.blackhole();
+        sleep(config.hold.toMillis());
+        killedMaster = master;
+        mark("kill -9 master " + master.name() + ":" + master.port() + " while " + laggard.name() + " lags");
+        master.kill9();
+        laggardLink.cut();
+        Topology.Failover failover = topology.awaitFailover(master.port(), Duration.ofSeconds(60));
+        promoted = failover.newMaster().name();
+        promotedLaggard = failover.newMaster() == laggard;
+        mark("failover to " + promoted + (promotedLaggard ? " (the laggard)" : " (not the laggard)") + " seen after "
+                + failover.took().toMillis() + " ms");
+        laggardLink.close();
         master.restart();
         mark("restarted old master " + master.name());
         topology.awaitSettled(Duration.ofSeconds(60));
@@ -640,10 +726,24 @@ public final class Drill {
         r.completed = completed;
         r.lostIds = new ArrayList<>(lost);
         r.lost = lost.size();
-        r.lostStates = new LinkedHashMap<>();
-        for (String id : lost.subList(0, Math.min(20, lost.size()))) {
-            r.lostStates.put(id, jobState(id));
+        Map<String, Long> ackTime = new HashMap<>();
+        for (LoadGenerator.Submission s : subs) {
+            if (s.acknowledged()) {
+                ackTime.put(s.jobId(), s.ackMillis());
+            }
         }
+        // Every lost id with what the store says of it and when its 2xx came, so a loss can be explained.
+        r.lostStates = new LinkedHashMap<>();
+        r.lostAckedAfterFaultMs = new LinkedHashMap<>();
+        lost.sort((a, b) -> Long.compare(ackTime.getOrDefault(a, 0L), ackTime.getOrDefault(b, 0L)));
+        for (String id : lost) {
+            r.lostStates.put(id, jobState(id));
+            r.lostAckedAfterFaultMs.put(id, ackTime.getOrDefault(id, 0L) - fault);
+        }
+        r.lostIds = new ArrayList<>(lost);
+        r.promoted = promoted;
+        r.promotedLaggard = promotedLaggard;
+        r.kills = perKill(kills, lost, ackTime, truth);
         int duplicated = 0;
         for (int n : truth.succeeded.values()) {
             if (n > 1) {
@@ -801,12 +901,6 @@ public final class Drill {
         if (scenario == Scenario.PARTITION && r.lost > 0) {
             long window = topology.options().minReplicasMaxLag() * 1000L;
             int outside = 0;
-            Map<String, Long> ackTime = new HashMap<>();
-            for (LoadGenerator.Submission s : subs) {
-                if (s.acknowledged()) {
-                    ackTime.put(s.jobId(), s.ackMillis());
-                }
-            }
             for (String id : lost) {
                 long t = ackTime.getOrDefault(id, 0L);
                 if (t < fault || t > fault + window) {
@@ -829,11 +923,43 @@ public final class Drill {
         if (r.acknowledged == 0) {
             why.add("nothing acknowledged");
         }
+        if (scenario == Scenario.LAGGING_REPLICA && !Boolean.TRUE.equals(promotedLaggard)) {
+            why.add("Sentinel did not promote the lagging replica, so the drill did not test its window");
+        }
         r.failureReasons = why;
         r.passed = why.isEmpty() && r.error == null;
         say(String.format(Locale.ROOT, "%s: ack=%d completed=%d lost=%d dup=%d downtime=%.2fs recovery=%.2fs",
                 r.passed ? "PASSED" : "FAILED " + why, r.acknowledged, r.completed, r.lost, r.duplicated,
                 r.downtimeSeconds, r.recoverySeconds));
+    }
+
+    /**
+     * Lost and duplicated jobs by kill: a job belongs to the first kill after its 2xx (the kill
+     * whose failover could lose or rerun it).
+     */
+    static List<DrillResult.Kill> perKill(List<DrillResult.Kill> kills, List<String> lost, Map<String, Long> ackTime,
+            LogTruth truth) {
+        if (kills.isEmpty()) {
+            return kills;
+        }
+        for (String id : lost) {
+            owner(kills, ackTime.getOrDefault(id, 0L)).lost++;
+        }
+        truth.succeeded.forEach((id, n) -> {
+            if (n > 1 && ackTime.containsKey(id)) {
+                owner(kills, ackTime.get(id)).duplicated++;
+            }
+        });
+        return kills;
+    }
+
+    private static DrillResult.Kill owner(List<DrillResult.Kill> kills, long ackMillis) {
+        for (DrillResult.Kill k : kills) {
+            if (ackMillis <= k.atMillis) {
+                return k;
+            }
+        }
+        return kills.get(kills.size() - 1);
     }
 
     /**

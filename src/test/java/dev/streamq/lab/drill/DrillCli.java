@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]} and
+ * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
+ * [--kills N] [--hold-ms MS] [--all-replicas true|false]} and
  * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
  * (0 all passed, 1 any failed).
  */
@@ -52,6 +53,13 @@ public final class DrillCli {
         Path out = DrillReport.defaultOut();
     }
 
+    private static boolean parseBoolean(String value) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException("--all-replicas takes true or false, not '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+    }
+
     private static Parsed parse(List<String> args, PrintStream log) {
         Parsed p = new Parsed();
         p.config.log = log;
@@ -68,6 +76,9 @@ public final class DrillCli {
                 case "--out" -> p.out = Paths.get(value);
                 case "--jar" -> p.config.jar = Paths.get(value);
                 case "--fail-share" -> p.config.failShare = Double.parseDouble(value);
+                case "--kills" -> p.config.kills = Integer.parseInt(value);
+                case "--hold-ms" -> p.config.hold = Duration.ofMillis(Long.parseLong(value));
+                case "--all-replicas" -> p.config.allReplicas = parseBoolean(value);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
             i++;
@@ -77,6 +88,9 @@ public final class DrillCli {
         }
         if (p.config.duration.toSeconds() < 10) {
             throw new IllegalArgumentException("--duration must be at least 10 s");
+        }
+        if (p.config.kills < 1) {
+            throw new IllegalArgumentException("--kills must be at least 1");
         }
         if (p.config.jar == null) {
             p.config.jar = ServiceProcess.defaultJar();

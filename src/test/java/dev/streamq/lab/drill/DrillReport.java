@@ -120,11 +120,27 @@ public final class DrillReport {
             }
             md.append("\n");
         }
+        if (r.promoted != null) {
+            row(md, "promoted by Sentinel", r.promoted + (Boolean.TRUE.equals(r.promotedLaggard) ? " (the lagging replica)"
+                    : " (not the lagging replica)"));
+        }
         if (!r.lostIds.isEmpty()) {
-            md.append("\nLost job ids (state per GET /jobs/{id}, first 20):\n\n");
+            md.append("\nLost job ids, by the time of their 2xx relative to the fault (state per GET /jobs/{id}):\n\n");
             for (String id : r.lostIds) {
-                md.append("- `").append(id).append("` ").append(r.lostStates.getOrDefault(id, "")).append('\n');
+                Long after = r.lostAckedAfterFaultMs.get(id);
+                md.append("- `").append(id).append("` acked ")
+                        .append(after == null ? "?" : String.format(Locale.ROOT, "%+d ms", after)).append(", ")
+                        .append(r.lostStates.getOrDefault(id, "")).append('\n');
             }
+        }
+        if (r.kills.size() > 1) {
+            md.append("\n## Kills\n\n| kill | t s | master killed | cpu hog | lost | duplicated |\n|---|---|---|---|---|---|\n");
+            for (DrillResult.Kill k : r.kills) {
+                md.append(String.format(Locale.ROOT, "| %d | %+.1f | %s | %s | %d | %d |%n", k.index,
+                        (k.atMillis - r.faultAtMillis) / 1000.0, k.master, k.cpuHog ? "yes" : "no", k.lost, k.duplicated));
+            }
+            md.append(String.format(Locale.ROOT, "| total | | | | %d | %d |%n", r.kills.stream().mapToInt(k -> k.lost).sum(),
+                    r.kills.stream().mapToInt(k -> k.duplicated).sum()));
         }
         retries(md, r);
         backoff(md, r);

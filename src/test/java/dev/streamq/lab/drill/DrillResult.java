@@ -148,6 +148,28 @@ public final class DrillResult {
         }
     }
 
+    /** One master kill of a soak: when, on which node, whether a CPU hog ran, and what it cost. */
+    public static final class Kill {
+        public int index;
+        @JsonProperty("at_millis")
+        public long atMillis;
+        @JsonProperty("cpu_hog")
+        public boolean cpuHog;
+        public String master;
+        public int lost;
+        public int duplicated;
+
+        public Kill() {
+        }
+
+        Kill(int index, long atMillis, boolean cpuHog, String master) {
+            this.index = index;
+            this.atMillis = atMillis;
+            this.cpuHog = cpuHog;
+            this.master = master;
+        }
+    }
+
     public String drill;
     public String topology;
     public String description;
@@ -169,6 +191,15 @@ public final class DrillResult {
     public List<String> lostIds = new ArrayList<>();
     @JsonProperty("lost_states")
     public Map<String, String> lostStates = new LinkedHashMap<>();
+    /** Per lost id: when its 2xx came, in ms after the fault (negative: before it). */
+    @JsonProperty("lost_acked_after_fault_ms")
+    public Map<String, Long> lostAckedAfterFaultMs = new LinkedHashMap<>();
+    /** lagging-replica: the node Sentinel promoted, and whether it was the one held back. */
+    public String promoted;
+    @JsonProperty("promoted_laggard")
+    public Boolean promotedLaggard;
+    /** master-kill --kills N: one row per kill. */
+    public List<Kill> kills = new ArrayList<>();
     @JsonProperty("lost_in_partition_window")
     public int lostInPartitionWindow;
     public int duplicated;
