@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,8 @@ import java.util.stream.Stream;
 /**
  * Helpers for the offline deployment checks: locate the repository, run external tools
  * (kubectl, promtool, yamllint, shellcheck) and parse their YAML/JSON. A missing tool is a
- * test failure with the install hint, never a skip: CI installs them (see docs/operations.md).
+ * test failure with the install hint, never a skip: {@code deploy/local/lab test} (the README's
+ * test command, which CI runs) installs them, kubectl aside: the README says how to get it.
  */
 final class DeployTools {
 
@@ -68,8 +70,18 @@ final class DeployTools {
         }
     }
 
-    /** Fails the test with an install hint when the tool is not on PATH. */
+    /**
+     * Every tool a test may {@link #requireTool require}. ReadmeCommandsTest checks that
+     * {@code deploy/local/lab test} installs each; requireTool refuses any other, so a new
+     * tool cannot reach the suite without an install step.
+     */
+    static final Set<String> REQUIRED_TOOLS = Set.of(
+            "kubectl", "promtool", "redis-cli", "redis-sentinel", "redis-server", "sh", "shellcheck", "timeout", "yamllint");
+
+    /** Fails the test when the tool is not in REQUIRED_TOOLS, or with an install hint when it is not on PATH. */
     static void requireTool(String tool, String installHint) {
+        assertTrue(REQUIRED_TOOLS.contains(tool), () -> "requireTool(\"" + tool + "\"): add it to DeployTools.REQUIRED_TOOLS"
+                + " and to the PACKAGE table in deploy/local/lab, so the README's test command installs it");
         String pathEnv = Optional.ofNullable(System.getenv("PATH")).orElse("");
         for (String dir : pathEnv.split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
