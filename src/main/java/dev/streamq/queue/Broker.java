@@ -307,9 +307,6 @@ public class Broker {
         }
         return redis.onOneConnection(connection -> withInfo(connection, script, keys, args).chain(replies -> {
             int required = replicas.required(replies.get(1).toString());
-            if (required == 0) {
-                return Uni.createFrom().item(replies.get(0));
-            }
             return connection.send(waitFor(required)).map(acknowledged -> {
                 if (acknowledged.toLong() < required) {
                     throw new NotDurableException(acknowledged.toLong(), required);

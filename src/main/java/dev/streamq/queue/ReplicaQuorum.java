@@ -13,7 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * ({@code WAIT 1} of 2) does not mean the promoted one has it. Waiting for all of them does. The
  * count comes from the master's own {@code INFO replication} in the same pipeline as the write
  * ({@code connected_slaves}, every state, so a replica that is still syncing counts and a write
- * waits for it or is refused); it is never below
+ * waits for it or is refused); it is never below 1 (a Sentinel master without replicas has
+ * lost them, and they are what Sentinel would promote) nor below
  * {@code streamq.durability.min-replicas}. A replica the master no longer lists (its link is
  * down) cannot be counted: docs/sentinel.md names that window.
  *
@@ -53,7 +54,9 @@ public class ReplicaQuorum {
         if (infoReplication == null || !countsEveryReplica()) {
             return floor;
         }
-        return Math.max(floor, connectedReplicas(infoReplication));
+        // At least one: a master behind Sentinel that lists no replica has lost them (a partition,
+        // say), and the replicas it lost are what Sentinel would promote.
+        return Math.max(Math.max(floor, 1), connectedReplicas(infoReplication));
     }
 
     /** {@code connected_slaves} of an INFO replication text: every replica the master serves, in any state. */

@@ -95,7 +95,9 @@ class KustomizeOverlaysTest {
         JsonNode app = configMap(docs, "streamq-config").path("data");
         assertEquals("sentinel", app.path("QUARKUS_REDIS_CLIENT_TYPE").asText());
         assertEquals("mymaster", app.path("QUARKUS_REDIS_MASTER_NAME").asText());
-        assertEquals("1", app.path("STREAMQ_DURABILITY_MIN_REPLICAS").asText());
+        // Safe by default: no key that would let a 2xx skip a replica Sentinel may promote.
+        assertTrue(app.path("STREAMQ_DURABILITY_MIN_REPLICAS").isMissingNode(), "durability left to the shipped default");
+        assertTrue(app.path("STREAMQ_DURABILITY_ALL_REPLICAS").isMissingNode(), "durability left to the shipped default");
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < sentinels; i++) {
             expected.add("redis://redis-sentinel-" + i + ".redis-sentinel:26379");

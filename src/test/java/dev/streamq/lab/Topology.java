@@ -261,18 +261,20 @@ public final class Topology implements AutoCloseable {
         return SentinelNode.DEFAULT_MASTER_NAME;
     }
 
-    /** What STREAMQ_DURABILITY_MIN_REPLICAS should be for a service on this topology. */
+    /** The masters' min-replicas-to-write on this topology (0 for SINGLE). */
     public int minReplicas() {
         return shape == Shape.SINGLE ? 0 : options.minReplicasToWrite;
     }
 
-    /** Env for a service process pointing at this topology. */
+    /**
+     * Env for a service process pointing at this topology. No durability key: the services run
+     * with the shipped default (behind Sentinel, every replica holds a job before its 2xx).
+     */
     public Map<String, String> serviceEnv() {
         return Map.of(
                 "QUARKUS_REDIS_HOSTS", redisHosts(),
                 "QUARKUS_REDIS_CLIENT_TYPE", clientType(),
-                "QUARKUS_REDIS_MASTER_NAME", masterName(),
-                "STREAMQ_DURABILITY_MIN_REPLICAS", String.valueOf(minReplicas()));
+                "QUARKUS_REDIS_MASTER_NAME", masterName());
     }
 
     /** Kills every process of this topology by PID: sentinels first so no failover starts mid-teardown. */

@@ -265,8 +265,8 @@ public final class Drill {
         Map<String, String> env = new LinkedHashMap<>(topology.serviceEnv());
         if (config.allReplicas != null) {
             env.put("STREAMQ_DURABILITY_ALL_REPLICAS", config.allReplicas.toString());
-            notes.add("durability: STREAMQ_DURABILITY_ALL_REPLICAS=" + config.allReplicas + ", min-replicas "
-                    + topology.minReplicas());
+            notes.add("durability: STREAMQ_DURABILITY_ALL_REPLICAS=" + config.allReplicas
+                    + " (no STREAMQ_DURABILITY_MIN_REPLICAS; Redis min-replicas-to-write " + topology.minReplicas() + ")");
         }
         if (scenario == Scenario.LATENCY) {
             // Sentinel would hand the client the real master address, bypassing any proxy; so the
@@ -935,7 +935,7 @@ public final class Drill {
 
     /**
      * Lost and duplicated jobs by kill: a job belongs to the first kill after its 2xx (the kill
-     * whose failover could lose or rerun it).
+     * whose failover could lose or rerun it), the last kill when its 2xx came after all of them.
      */
     static List<DrillResult.Kill> perKill(List<DrillResult.Kill> kills, List<String> lost, Map<String, Long> ackTime,
             LogTruth truth) {
@@ -946,8 +946,9 @@ public final class Drill {
             owner(kills, ackTime.getOrDefault(id, 0L)).lost++;
         }
         truth.succeeded.forEach((id, n) -> {
-            if (n > 1 && ackTime.containsKey(id)) {
-                owner(kills, ackTime.get(id)).duplicated++;
+            if (n > 1) {
+                // a job whose 2xx never came (the client gave up) counts from its first run
+                owner(kills, ackTime.getOrDefault(id, truth.firstSuccess.getOrDefault(id, 0L))).duplicated++;
             }
         });
         return kills;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Short (20 s of load each) versions of all seven drills against real redis, sentinel and
+ * Short (20 s of load each) versions of every drill, and a three-kill soak, against real redis, sentinel and
  * streamq processes: no acknowledged job may be lost (partition: none outside its documented
  * window), service must come back, and the retried {@code fail} jobs (5 % of the load) must be
  * spaced by the backoff policy outside the fault window. The full-length runs are
@@ -57,11 +57,16 @@ class ShortDrillsIT {
     }
 
     private static DrillResult run(Drill.Scenario scenario) {
+        return run(scenario, config -> { });
+    }
+
+    private static DrillResult run(Drill.Scenario scenario, java.util.function.Consumer<Drill.Config> tune) {
         Drill.Config config = new Drill.Config();
         config.duration = Duration.ofSeconds(20);
         config.rate = 40;
         config.seed = 42;
         config.completionTimeout = Duration.ofSeconds(60);
+        tune.accept(config);
         DrillResult r = Drill.run(scenario, config, OUT.resolve(scenario.id() + "-work"));
         DrillReport.writeDrill(OUT, r);
         RESULTS.add(r);
@@ -176,5 +181,27 @@ class ShortDrillsIT {
     void latency() {
         DrillResult r = run(Drill.Scenario.LATENCY);
         assertBackoffKept(r);
+    }
+
+    /** Sentinel promotes the replica whose stream was held back; with the shipped durability no 2xx is lost. */
+    @Test
+    @Order(8)
+    @Timeout(150)
+    void laggingReplica() {
+        DrillResult r = run(Drill.Scenario.LAGGING_REPLICA);
+        assertFailedOver(r);
+        assertEquals(Boolean.TRUE, r.promotedLaggard, "Sentinel promoted " + r.promoted + ", not the laggard");
+    }
+
+    /** Three master kills in a row, the second under a CPU hog: none loses an acknowledged job. */
+    @Test
+    @Order(9)
+    @Timeout(240)
+    void masterKillSoak() {
+        DrillResult r = run(Drill.Scenario.MASTER_KILL, config -> config.kills = 3);
+        assertEquals(3, r.kills.size(), "kills recorded: " + r.kills.size());
+        assertTrue(r.kills.get(1).cpuHog && !r.kills.get(0).cpuHog, "the CPU hog runs on every second kill");
+        assertEquals(0, r.kills.stream().mapToInt(k -> k.lost).sum(), "lost per kill");
+        assertEquals(r.duplicated, r.kills.stream().mapToInt(k -> k.duplicated).sum(), "every duplicate belongs to a kill");
     }
 }
