@@ -1,8 +1,13 @@
 package dev.streamq.queue;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.redis.PromotableReplicas;
 import dev.streamq.redis.RedisRoute;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * How many replicas must hold a write before the API acknowledges it.
@@ -16,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * waits for it or is refused); it is never below 1 (a Sentinel master without replicas has
  * lost them, and they are what Sentinel would promote) nor below
  * {@code streamq.durability.min-replicas}. A replica the master no longer lists (its link is
- * down) cannot be counted: docs/sentinel.md names that window.
+ * down) but Sentinel could still promote ({@link PromotableReplicas}) counts too: WAIT cannot
+ * reach it, so writes are refused until it is back or Sentinel would no longer pick it.
  *
  * <p>With {@code streamq.durability.all-replicas=false}, or a standalone client, only
  * {@code min-replicas} count.
@@ -25,15 +31,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class ReplicaQuorum {
 
     private static final String CONNECTED = "connected_slaves:";
+    private static final Pattern LISTED = Pattern.compile("^slave\\d+:ip=([^,]+),port=(\\d+),", Pattern.MULTILINE);
 
     private final int floor;
     private final boolean allReplicas;
     private final RedisRoute route;
+    private final PromotableReplicas promotable;
 
-    ReplicaQuorum(StreamqConfig config, RedisRoute route) {
+    ReplicaQuorum(StreamqConfig config, RedisRoute route, PromotableReplicas promotable) {
         this.floor = Math.max(0, config.durability().minReplicas());
         this.allReplicas = config.durability().allReplicas();
         this.route = route;
+        this.promotable = promotable;
     }
 
     /** True when writes wait for every replica the master lists (asked per write: the client type is known only once it is built). */
@@ -56,7 +65,25 @@ public class ReplicaQuorum {
         }
         // At least one: a master behind Sentinel that lists no replica has lost them (a partition,
         // say), and the replicas it lost are what Sentinel would promote.
-        return Math.max(Math.max(floor, 1), connectedReplicas(infoReplication));
+        return Math.max(Math.max(floor, 1), mustHold(infoReplication, promotable.addresses()));
+    }
+
+    /**
+     * Every replica the master lists plus every replica Sentinel could promote that the master
+     * does not list (its link to the master is down): WAIT can count only the first kind, so a
+     * promotable replica missing from the list makes the write wait out its timeout and fail.
+     */
+    static int mustHold(String info, Set<String> promotable) {
+        int listed = connectedReplicas(info);
+        if (promotable.isEmpty()) {
+            return listed;
+        }
+        Set<String> union = new HashSet<>(promotable);
+        Matcher m = LISTED.matcher(info);
+        while (m.find()) {
+            union.add(m.group(1) + ":" + m.group(2));
+        }
+        return Math.max(listed, union.size());
     }
 
     /** {@code connected_slaves} of an INFO replication text: every replica the master serves, in any state. */

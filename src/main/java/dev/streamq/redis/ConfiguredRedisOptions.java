@@ -3,6 +3,7 @@ package dev.streamq.redis;
 import io.quarkus.redis.client.RedisOptionsCustomizer;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.RedisRole;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,16 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
         RedisOptions captured = options;
         return captured != null
                 && (captured.getType() == RedisClientType.SENTINEL || captured.getType() == RedisClientType.REPLICATION);
+    }
+
+    /** The default client's options for talking to the sentinels themselves (SENTINEL commands); null when not via sentinels. */
+    public RedisOptions sentinels() {
+        return viaSentinels() ? new RedisOptions(options).setRole(RedisRole.SENTINEL).setMaxPoolSize(2) : null;
+    }
+
+    /** The name of the master the sentinels watch (quarkus.redis.master-name). */
+    public String masterName() {
+        return options.getMasterName();
     }
 
     /** The default client's options for a standalone client at {@code address} ("host:port"). */

@@ -9,6 +9,8 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import dev.streamq.lab.Await;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,5 +68,27 @@ class EveryReplicaTest {
         String key = "streamq:{laggard}:job:" + id;
         assertTrue(LaggingReplicaResource.holds(LaggingReplicaResource.laggard, key));
         assertTrue(LaggingReplicaResource.holds(LaggingReplicaResource.prompt, key));
+    }
+
+    /**
+     * The master forgets a replica whose link broke, but Sentinel could still promote it (it is
+     * up, and its link has been down for less than 10 × down-after): a 2xx now would be a job
+     * that replica lacks, so the API refuses until the replica is back.
+     */
+    @Test
+    void replicaCutOffFromTheMasterButPromotableIs503UntilItIsBack() {
+        LaggingReplicaResource.laggardLink.cut();
+        Await.condition("the master to forget the laggard", Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> LaggingReplicaResource.listedReplicas() == 1);
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "cut-1").body(BODY)
+                .when().post("/queues/laggard/jobs")
+                .then().statusCode(503).header("Retry-After", "1").body("detail", containsString("2 replicas"));
+
+        LaggingReplicaResource.laggardLink.restore();
+        LaggingReplicaResource.master.awaitReplicaAcks(2, Duration.ofSeconds(15));
+        String id = given().contentType(ContentType.JSON).header("Idempotency-Key", "cut-1").body(BODY)
+                .when().post("/queues/laggard/jobs")
+                .then().statusCode(200).body("replayed", equalTo(true)).extract().path("id");
+        assertTrue(LaggingReplicaResource.holds(LaggingReplicaResource.laggard, "streamq:{laggard}:job:" + id));
     }
 }

@@ -48,8 +48,8 @@ public class LaggingReplicaResource implements QuarkusTestResourceLifecycleManag
             // from the proxy's port to the master's own after that long.
             sentinel = SentinelNode.builder(Files.createTempDirectory("streamq-sentinel-"), master.port()).name("sentinel")
                     .quorum(1).downAfterMillis(5000).failoverTimeoutMillis(600_000).start();
-            Await.condition("sentinel to know the master", Duration.ofSeconds(15), Duration.ofMillis(100),
-                    () -> Integer.valueOf(master.port()).equals(sentinel.masterPort()));
+            Await.condition("sentinel to know the master and both replicas", Duration.ofSeconds(15), Duration.ofMillis(100),
+                    () -> Integer.valueOf(master.port()).equals(sentinel.masterPort()) && sentinel.replicas().size() == 2);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -57,6 +57,11 @@ public class LaggingReplicaResource implements QuarkusTestResourceLifecycleManag
         config.put("quarkus.redis.client-type", "sentinel");
         config.put("quarkus.redis.master-name", sentinel.masterName());
         return config;
+    }
+
+    /** Replicas the master lists (INFO connected_slaves). */
+    static int listedReplicas() {
+        return Integer.parseInt(master.replicationInfo().get("connected_slaves"));
     }
 
     /** Whether {@code node} holds the key, asked of the node itself (a replica answers reads). */
