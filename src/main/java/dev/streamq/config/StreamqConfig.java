@@ -30,6 +30,15 @@ public interface StreamqConfig {
          */
         @WithDefault("2m")
         Duration staleMasterLimit();
+
+        /**
+         * Longest wait for a Redis reply, on every call: the reactive client has no deadline of its
+         * own (quarkus.redis.timeout applies to the blocking data source only), so without one a
+         * stopped or black-holed Redis holds a request for as long as it is gone. A call the
+         * server may legitimately hold (XREADGROUP BLOCK, WAIT) gets its hold time on top.
+         */
+        @WithDefault("2s")
+        Duration commandTimeout();
     }
 
     enum Role {
@@ -100,7 +109,7 @@ public interface StreamqConfig {
         @WithDefault("16")
         int concurrency();
 
-        /** XREADGROUP BLOCK time; must stay below quarkus.redis.timeout. */
+        /** XREADGROUP BLOCK time; its deadline is this plus streamq.redis.command-timeout. */
         @WithDefault("2s")
         Duration pollTimeout();
 

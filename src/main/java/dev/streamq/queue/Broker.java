@@ -143,7 +143,7 @@ public class Broker {
     public Uni<List<Delivery>> read(QueueName queue, String consumer, int count, Duration block) {
         Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
                 .arg("COUNT").arg(count).arg("BLOCK").arg(block.toMillis()).arg("STREAMS").arg(queue.ready()).arg(">");
-        return redis.send(xreadgroup).map(reply -> RedisReplies.streamEntries(reply, queue.ready()).stream()
+        return redis.send(xreadgroup, block).map(reply -> RedisReplies.streamEntries(reply, queue.ready()).stream()
                 .map(e -> new Delivery(queue, e.id(), e.fields().get("id"))).toList());
     }
 
@@ -305,7 +305,7 @@ public class Broker {
             }
             return withWait(replicas.required(null), script, keys, args);
         }
-        return redis.onOneConnection(connection -> withInfo(connection, script, keys, args).chain(replies -> {
+        return redis.onOneConnection(config.durability().waitTimeout(), connection -> withInfo(connection, script, keys, args).chain(replies -> {
             int required = replicas.required(replies.get(1).toString());
             return connection.send(waitFor(required)).map(acknowledged -> {
                 if (acknowledged.toLong() < required) {
@@ -325,10 +325,11 @@ public class Broker {
 
     /** The script and a WAIT for a fixed number of replicas, in one pipeline on one connection. */
     private Uni<Response> withWait(int required, LuaScript script, List<String> keys, List<String> args) {
-        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), waitFor(required)))
+        Duration hold = config.durability().waitTimeout();
+        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), waitFor(required)), hold)
                 .onFailure(Broker::isNoScript)
                 .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args),
-                        waitFor(required))))
+                        waitFor(required)), hold))
                 .map(replies -> {
                     long acknowledged = replies.get(1).toLong();
                     if (acknowledged < required) {

@@ -5,6 +5,7 @@ import dev.streamq.metrics.RedisMetrics;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -13,7 +14,8 @@ import org.jboss.logging.Logger;
  * READONLY, NOREPLICAS, LOADING, timeouts) are retried with exponential backoff and full
  * jitter until the retry budget is spent, then surface as {@link RedisUnavailableException}
  * (HTTP 503 + Retry-After). A budget of a few seconds covers a tuned Sentinel promotion
- * without holding HTTP requests for the length of an outage.
+ * without holding HTTP requests for the length of an outage. The budget bounds the whole call,
+ * including a try that is still waiting for its reply when it runs out.
  */
 @ApplicationScoped
 public class RedisCalls {
@@ -49,6 +51,9 @@ public class RedisCalls {
                 .onFailure(RedisCalls::isTransient).retry()
                 .withBackOff(FIRST_BACKOFF, MAX_BACKOFF).withJitter(1.0)
                 .expireIn(budget.toMillis())
+                // expireIn only stops new tries: a try still waiting for Redis when the budget ends is cut here.
+                .ifNoItem().after(budget).failWith(() -> new TimeoutException(
+                        "no answer from Redis for " + operation + " within the retry budget of " + budget.toMillis() + " ms"))
                 .onFailure(RedisCalls::isTransient).transform(failure -> new RedisUnavailableException(
                         RedisErrorKind.of(failure), "Redis is unavailable for " + operation + ": " + failure.getMessage(), failure));
     }

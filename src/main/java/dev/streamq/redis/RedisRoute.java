@@ -1,5 +1,6 @@
 package dev.streamq.redis;
 
+import dev.streamq.config.StreamqConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
@@ -8,7 +9,9 @@ import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -19,6 +22,13 @@ import java.util.function.Function;
  * commands straight to the master it last saw, once that node answers ROLE master, and ends
  * the bypass as soon as a sentinel answers again. Durability is the same on both paths:
  * writes still WAIT for their replicas, and a node cut off from its replicas refuses writes.
+ *
+ * <p>Every call here has a deadline ({@code streamq.redis.command-timeout}, plus the time the
+ * server may hold a blocking command): the reactive client has none, so a stopped or
+ * black-holed Redis would otherwise hold the call for as long as it is gone. A call past its
+ * deadline fails with a {@link TimeoutException}, a transient error callers retry or back off
+ * from. Its reply may still arrive later on that connection; the client matches replies to
+ * requests in order, so a late reply is dropped, not given to the next call.
  */
 @ApplicationScoped
 public class RedisRoute {
@@ -26,31 +36,51 @@ public class RedisRoute {
     private final Redis configured;
     private final ConfiguredRedisOptions options;
     private final Vertx vertx;
+    private final Duration commandTimeout;
     private Redis direct;
     private String directAddress;
     private volatile Redis bypass;
 
-    RedisRoute(Redis configured, ConfiguredRedisOptions options, Vertx vertx) {
+    RedisRoute(Redis configured, ConfiguredRedisOptions options, Vertx vertx, StreamqConfig config) {
         this.configured = configured;
         this.options = options;
         this.vertx = vertx;
+        this.commandTimeout = config.redis().commandTimeout();
     }
 
     public Uni<Response> send(Request request) {
-        return active().send(request);
+        return within(active().send(request), Duration.ZERO, "a command");
+    }
+
+    /** A command the server may hold for up to {@code hold} before it answers (XREADGROUP BLOCK). */
+    public Uni<Response> send(Request request, Duration hold) {
+        return within(active().send(request), hold, "a blocking command");
     }
 
     /** The requests in one pipeline on one connection (so a WAIT counts the script's writes). */
     public Uni<List<Response>> batch(List<Request> requests) {
-        return active().batch(requests);
+        return batch(requests, Duration.ZERO);
+    }
+
+    /** A pipeline with a command the server may hold for up to {@code hold} (WAIT). */
+    public Uni<List<Response>> batch(List<Request> requests, Duration hold) {
+        return within(active().batch(requests), hold, "a pipeline of " + requests.size());
     }
 
     /**
      * Runs {@code body} on one connection of the active client and gives the connection back
-     * afterwards, for a write followed by WAITs that must count that write.
+     * afterwards, for a write followed by WAITs that must count that write. The body's round
+     * trips share one deadline: a connection, a pipeline and a command held up to {@code hold}.
      */
-    public <T> Uni<T> onOneConnection(Function<RedisConnection, Uni<T>> body) {
-        return active().connect().chain(connection -> body.apply(connection).eventually(connection::close));
+    public <T> Uni<T> onOneConnection(Duration hold, Function<RedisConnection, Uni<T>> body) {
+        return within(active().connect().chain(connection -> body.apply(connection).eventually(connection::close)),
+                hold.plus(commandTimeout), "a write and its WAIT");
+    }
+
+    private <T> Uni<T> within(Uni<T> call, Duration hold, String what) {
+        Duration deadline = hold.plus(commandTimeout);
+        return call.ifNoItem().after(deadline).failWith(() -> new TimeoutException(
+                "no reply from Redis to " + what + " within " + deadline.toMillis() + " ms"));
     }
 
     /** True when the master has replicas by design (Sentinel or replication client): see {@link ConfiguredRedisOptions#replicated()}. */
