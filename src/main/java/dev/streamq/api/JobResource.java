@@ -7,11 +7,12 @@ import dev.streamq.queue.QueueName;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -41,10 +42,10 @@ public class JobResource {
     @POST
     @Path("queues/{queue}/jobs")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> submit(@PathParam("queue") String queue, @HeaderParam(IDEMPOTENCY_KEY) String key,
-            JobRequest request) {
+    public Uni<Response> submit(@PathParam("queue") String queue, @Context HttpHeaders headers, JobRequest request) {
         QueueName q = submissions.queue(queue);
-        var job = submissions.one(request, key);
+        // the raw header list: @HeaderParam reads an empty value as absent
+        var job = submissions.one(request, headers.getRequestHeader(IDEMPOTENCY_KEY));
         return jobs.submit(q, List.of(job))
                 .onFailure(IdempotencyConflictException.class).transform(e -> conflict(IDEMPOTENCY_KEY))
                 .map(accepted -> {

@@ -1,12 +1,14 @@
 package dev.streamq.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.streamq.queue.NotDurableException;
 import dev.streamq.redis.RedisUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -24,7 +26,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response redisUnavailable(RedisUnavailableException e, UriInfo uri) {
-        return unavailable("Redis is unavailable (" + e.kind().label() + "); retry with the same Idempotency-Key", uri);
+        String why = switch (e.kind()) {
+            case OUT_OF_MEMORY -> "Redis is out of memory and refuses writes";
+            case AUTH -> "Redis refuses this service's credentials (quarkus.redis.password)";
+            default -> "Redis is unavailable (" + e.kind().label() + ")";
+        };
+        return unavailable(why + "; retry with the same Idempotency-Key", uri);
     }
 
     @ServerExceptionMapper
@@ -32,12 +39,24 @@ public class ProblemMappers {
         return unavailable(e.getMessage() + "; retry with the same Idempotency-Key", uri);
     }
 
+    /**
+     * A body Jackson could not bind (a string where a number belongs, an object for a string...).
+     * Mapped by its own type: Quarkus' built-in mapper for MismatchedInputException (400, empty
+     * body) would otherwise win over a mapper of the wider JsonProcessingException.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e, UriInfo uri) {
+        String field = fieldOf(e.getPath());
+        return respond(400, field == null ? "the body does not match the expected JSON shape: " + e.getOriginalMessage()
+                : field + " has the wrong JSON type: " + e.getOriginalMessage(), field == null ? "body" : field, uri);
+    }
+
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e, UriInfo uri) {
-        String field = e instanceof MismatchedInputException m && !m.getPath().isEmpty()
-                ? m.getPathReference().replaceAll(".*\\[\"?|\"?\\]", "")
-                : null;
-        return respond(400, "malformed JSON: " + e.getOriginalMessage(), field, uri);
+        if (e instanceof MismatchedInputException mismatch) {
+            return mismatchedJson(mismatch, uri);
+        }
+        return respond(400, "malformed JSON: " + e.getOriginalMessage(), "body", uri);
     }
 
     @ServerExceptionMapper
@@ -49,10 +68,24 @@ public class ProblemMappers {
         return respond(e.getResponse().getStatus(), e.getMessage(), null, uri);
     }
 
+    /** Anything else, including a Redis error reply (a Throwable that is no RuntimeException): a problem, no stack trace. */
     @ServerExceptionMapper
-    public Response unexpected(RuntimeException e, UriInfo uri) {
+    public Response unexpected(Throwable e, UriInfo uri) {
         LOG.errorf(e, "unexpected failure on %s", uri.getPath());
         return respond(500, "internal error; the request may be retried", null, uri);
+    }
+
+    /** The path Jackson reports as the request's own field name: {@code jobs[1].maxAttempts}. */
+    static String fieldOf(List<JsonMappingException.Reference> path) {
+        StringBuilder field = new StringBuilder();
+        for (JsonMappingException.Reference step : path) {
+            if (step.getFieldName() != null) {
+                field.append(field.length() == 0 ? "" : ".").append(step.getFieldName());
+            } else if (step.getIndex() >= 0) {
+                field.append('[').append(step.getIndex()).append(']');
+            }
+        }
+        return field.length() == 0 ? null : field.toString();
     }
 
     private static Response unavailable(String detail, UriInfo uri) {

@@ -3,8 +3,8 @@ package dev.streamq.api;
 import dev.streamq.queue.DeadLetter;
 import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
+import dev.streamq.queue.StreamId;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Queue depths and dead letters. */
 @Path("/")
@@ -21,6 +22,7 @@ import java.util.Map;
 public class QueueResource {
 
     private static final int MAX_PAGE = 1000;
+    private static final int DEFAULT_PAGE = 100;
 
     private final Submissions submissions;
     private final QueueStats stats;
@@ -48,16 +50,34 @@ public class QueueResource {
     @GET
     @Path("queues/{queue}/dead")
     public Uni<DeadLetterPage> dead(@PathParam("queue") String queue, @QueryParam("after") String after,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+            @QueryParam("limit") String limit) {
         QueueName q = submissions.queue(queue);
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw ProblemException.badField("limit", "limit must be between 1 and " + MAX_PAGE);
-        }
-        if (after != null && !after.matches("\\d+-\\d+")) {
+        int size = pageSize(limit);
+        Optional<StreamId> cursor = after == null ? Optional.empty() : StreamId.parse(after);
+        if (after != null && cursor.isEmpty()) {
             throw ProblemException.badField("after", "after must be a dead-letter entry id such as 1700000000000-0");
         }
-        return jobs.deadLetters(q, after, limit)
-                .map(items -> new DeadLetterPage(items, items.size() == limit ? items.get(items.size() - 1).entryId() : null));
+        if (cursor.isPresent() && cursor.get().isLast()) {
+            return Uni.createFrom().item(new DeadLetterPage(List.of(), null));
+        }
+        return jobs.deadLetters(q, cursor.map(StreamId::toString).orElse(null), size)
+                .map(items -> new DeadLetterPage(items, items.size() == size ? items.get(items.size() - 1).entryId() : null));
+    }
+
+    /** Read as text: a JAX-RS int parameter that does not parse answers 404, not a 400 naming it. */
+    private static int pageSize(String limit) {
+        if (limit == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int size = Integer.parseInt(limit);
+            if (size >= 1 && size <= MAX_PAGE) {
+                return size;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, with the same words as an out-of-range number
+        }
+        throw ProblemException.badField("limit", "limit must be a whole number between 1 and " + MAX_PAGE);
     }
 
     @POST

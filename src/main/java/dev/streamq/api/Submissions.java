@@ -3,11 +3,13 @@ package dev.streamq.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.queue.NewJob;
 import dev.streamq.queue.QueueName;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ public class Submissions {
 
     private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,200}");
+    private static final Instant LATEST_RUN_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final StreamqConfig.Api limits;
     private final ObjectMapper json;
@@ -36,11 +39,19 @@ public class Submissions {
         return new QueueName(name);
     }
 
-    public NewJob one(JobRequest request, String idempotencyKey) {
+    /**
+     * @param idempotencyKeys every Idempotency-Key header value sent: none, or exactly one; an
+     *     empty or blank one is refused rather than read as "no key" (which would make two jobs)
+     */
+    public NewJob one(JobRequest request, List<String> idempotencyKeys) {
+        if (idempotencyKeys != null && idempotencyKeys.size() > 1) {
+            throw ProblemException.badField("Idempotency-Key", "send at most one Idempotency-Key header");
+        }
         if (request == null) {
             throw ProblemException.badField("body", "a JSON job object is required");
         }
-        return job(request, idempotencyKey, "", "Idempotency-Key");
+        String key = idempotencyKeys == null || idempotencyKeys.isEmpty() ? null : idempotencyKeys.get(0);
+        return job(request, key, "", "Idempotency-Key");
     }
 
     public List<NewJob> batch(BatchRequest request) {
@@ -68,7 +79,7 @@ public class Submissions {
             throw ProblemException.badField(at + "type",
                     "type is required: 1 to 128 characters of letters, digits and . _ : - starting with a letter or digit");
         }
-        String payload = payload(r.payload(), at + "payload");
+        Payload payload = payload(r.payload(), at + "payload");
         int maxAttempts = r.maxAttempts() == null ? limits.defaultMaxAttempts() : r.maxAttempts();
         if (maxAttempts < 1 || maxAttempts > limits.maxAttemptsLimit()) {
             throw ProblemException.badField(at + "maxAttempts",
@@ -78,13 +89,16 @@ public class Submissions {
         if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             throw ProblemException.badField(keyField, "an idempotency key is 1 to 200 visible ASCII characters");
         }
-        return new NewJob(r.type(), payload, maxAttempts, runAt, idempotencyKey);
+        return new NewJob(r.type(), payload.text(), payload.canonical(), maxAttempts, runAt, idempotencyKey);
     }
 
-    private String payload(JsonNode payload, String field) {
+    private Payload payload(JsonNode payload, String field) {
+        JsonNode tree = payload == null || payload.isNull() ? json.createObjectNode() : payload;
         String text;
+        String canonical;
         try {
-            text = payload == null || payload.isNull() ? "{}" : json.writeValueAsString(payload);
+            text = json.writeValueAsString(tree);
+            canonical = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED).writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw ProblemException.badField(field, "payload is not serializable JSON");
         }
@@ -92,17 +106,28 @@ public class Submissions {
         if (bytes > limits.maxPayloadBytes()) {
             throw new ProblemException(413, field, "payload is " + bytes + " bytes; the limit is " + limits.maxPayloadBytes());
         }
-        return text;
+        return new Payload(text, canonical);
     }
 
+    private record Payload(String text, String canonical) {}
+
+    /**
+     * Epoch ms of runAt; 0 when absent. Bounded to years 1970..9999 so that any accepted time
+     * has an epoch-ms value (±999999999 years overflows a long) that Lua reads exactly.
+     */
     private static long runAt(String runAt, String field) {
         if (runAt == null || runAt.isBlank()) {
             return 0;
         }
+        Instant at;
         try {
-            return OffsetDateTime.parse(runAt).toInstant().toEpochMilli();
+            at = OffsetDateTime.parse(runAt).toInstant();
         } catch (DateTimeParseException e) {
             throw ProblemException.badField(field, "runAt must be an ISO-8601 date-time with an offset, e.g. 2026-01-31T12:00:00Z");
         }
+        if (at.isBefore(Instant.EPOCH) || at.isAfter(LATEST_RUN_AT)) {
+            throw ProblemException.badField(field, "runAt must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+        }
+        return at.toEpochMilli();
     }
 }

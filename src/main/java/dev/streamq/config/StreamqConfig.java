@@ -77,6 +77,10 @@ public interface StreamqConfig {
         @WithDefault("3s")
         Duration redisRetryBudget();
 
+        /** Longest request URI (path and query) answered with anything but a 414 problem. */
+        @WithDefault("8192")
+        int maxUriLength();
+
         /** How long queue statistics are reused before Redis is asked again. */
         @WithDefault("1s")
         Duration statsCacheTtl();

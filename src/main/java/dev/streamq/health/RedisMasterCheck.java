@@ -1,6 +1,8 @@
 package dev.streamq.health;
 
 import dev.streamq.queue.Broker;
+import dev.streamq.redis.CredentialsCheck;
+import dev.streamq.redis.RedisErrorKind;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,9 +11,10 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Ready only while the server the client writes to answers ROLE with "master". PING (what
- * the stock Redis check sends) also succeeds on a demoted master, which would keep a pod
- * ready while every write fails with READONLY.
+ * Ready only while the server the client writes to answers ROLE with "master" and has memory
+ * for writes. PING (what the stock Redis check sends) also succeeds on a demoted master, which
+ * would keep a pod ready while every write fails with READONLY; ROLE alone keeps it ready while
+ * every write fails with OOM under noeviction.
  */
 @Readiness
 @ApplicationScoped
@@ -27,10 +30,19 @@ public class RedisMasterCheck implements AsyncHealthCheck {
 
     @Override
     public Uni<HealthCheckResponse> call() {
-        return broker.role()
+        return broker.serverState()
                 .ifNoItem().after(TIMEOUT).fail()
-                .map(role -> HealthCheckResponse.named("redis-master").status("master".equals(role)).withData("role", role).build())
-                .onFailure().recoverWithItem(failure -> HealthCheckResponse.named("redis-master").down()
-                        .withData("error", String.valueOf(failure.getMessage())).build());
+                .map(state -> HealthCheckResponse.named("redis-master")
+                        .status("master".equals(state.role()) && !state.memoryFull())
+                        .withData("role", state.role())
+                        .withData("memory", state.memoryFull() ? "full" : "ok")
+                        .build())
+                .onFailure().recoverWithItem(failure -> {
+                    var down = HealthCheckResponse.named("redis-master").down().withData("error", String.valueOf(failure.getMessage()));
+                    if (RedisErrorKind.of(failure) == RedisErrorKind.AUTH) {
+                        down.withData("fix", "set " + CredentialsCheck.SETTING);
+                    }
+                    return down.build();
+                });
     }
 }

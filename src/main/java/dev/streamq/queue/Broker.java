@@ -83,8 +83,9 @@ public class Broker {
             args.add(job.idempotencyKey() == null ? "" : job.idempotencyKey());
             args.add(job.idempotencyKey() == null ? "" : job.fingerprint());
         }
-        return register(queue)
-                .chain(() -> evalDurably(ENQUEUE, keys, args))
+        // Registered only once the jobs are written: a refused or failed submit must not add a queue.
+        return evalDurably(ENQUEUE, keys, args)
+                .call(() -> register(queue))
                 .map(reply -> {
                     if ("conflict".equals(reply.get(0).toString())) {
                         throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
@@ -280,9 +281,13 @@ public class Broker {
                 });
     }
 
-    /** ROLE of the server the client currently calls the master; "master" is the only answer a writer can use. */
-    public Uni<String> role() {
-        return redis.send(Request.cmd(Command.ROLE)).map(r -> r.get(0).toString());
+    /**
+     * ROLE of the server the client currently calls the master ("master" is the only answer a
+     * writer can use) and whether it has memory left for writes, in one pipeline.
+     */
+    public Uni<ServerState> serverState() {
+        return redis.batch(List.of(Request.cmd(Command.ROLE), Request.cmd(Command.INFO).arg("memory")))
+                .map(r -> ServerState.of(r.get(0).get(0).toString(), r.get(1).toString()));
     }
 
     private Uni<Response> eval(LuaScript script, List<String> keys, List<String> args) {

@@ -8,17 +8,20 @@ import java.util.HexFormat;
 /**
  * A validated job submission.
  *
- * @param payload the payload as JSON text
+ * @param payload the payload as JSON text, as the producer sent it
+ * @param canonicalPayload the same JSON with object members sorted by name: what the
+ *     fingerprint reads, so a retry that sends the members in another order is a replay
  * @param runAtMillis epoch ms at which the job may run; 0 for now
  * @param idempotencyKey null when the producer sent none
  */
-public record NewJob(String type, String payload, int maxAttempts, long runAtMillis, String idempotencyKey) {
+public record NewJob(String type, String payload, String canonicalPayload, int maxAttempts, long runAtMillis,
+        String idempotencyKey) {
 
     /** What a reused Idempotency-Key must match to be a replay rather than a conflict. */
     public String fingerprint() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String request = type + '\n' + maxAttempts + '\n' + runAtMillis + '\n' + payload;
+            String request = type + '\n' + maxAttempts + '\n' + runAtMillis + '\n' + canonicalPayload;
             return HexFormat.of().formatHex(sha.digest(request.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
  * How a producer-side call survives a failover: transient errors (connection refused,
  * READONLY, NOREPLICAS, LOADING, timeouts) are retried with exponential backoff and full
  * jitter until the retry budget is spent, then surface as {@link RedisUnavailableException}
- * (HTTP 503 + Retry-After). A budget of a few seconds covers a tuned Sentinel promotion
+ * (HTTP 503 + Retry-After). A refusal that retrying cannot cure (out of memory, bad
+ * credentials) is a 503 at once. A budget of a few seconds covers a tuned Sentinel promotion
  * without holding HTTP requests for the length of an outage. The budget bounds the whole call,
  * including a try that is still waiting for its reply when it runs out.
  */
@@ -54,13 +55,17 @@ public class RedisCalls {
                 // expireIn only stops new tries: a try still waiting for Redis when the budget ends is cut here.
                 .ifNoItem().after(budget).failWith(() -> new TimeoutException(
                         "no answer from Redis for " + operation + " within the retry budget of " + budget.toMillis() + " ms"))
-                .onFailure(RedisCalls::isTransient).transform(failure -> new RedisUnavailableException(
+                .onFailure(RedisCalls::isUnavailable).transform(failure -> new RedisUnavailableException(
                         RedisErrorKind.of(failure), "Redis is unavailable for " + operation + ": " + failure.getMessage(), failure));
     }
 
     /** streamq's own exceptions (a key conflict, too few replicas) are answers, not Redis errors. */
     private static boolean isOutcome(Throwable failure) {
         return failure.getClass().getName().startsWith("dev.streamq.");
+    }
+
+    private static boolean isUnavailable(Throwable failure) {
+        return !(failure instanceof RedisUnavailableException) && RedisErrorKind.of(failure).isUnavailable();
     }
 
     private static boolean isTransient(Throwable failure) {

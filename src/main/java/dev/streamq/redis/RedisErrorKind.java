@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What went wrong in a Redis call, in the words an operator uses during a failover. All
- * kinds but OTHER are transient: the same call may well succeed a moment later.
+ * What went wrong in a Redis call, in the words an operator uses during a failover. Every
+ * kind but OTHER means Redis cannot serve the call (the API answers 503); the transient ones
+ * may well succeed a moment later and are retried, OUT_OF_MEMORY and AUTH are not.
  */
 public enum RedisErrorKind {
     /** Refused, reset or closed connection; no master reachable. */
@@ -20,10 +21,22 @@ public enum RedisErrorKind {
     /** The server is loading its data set after a restart. */
     LOADING,
     TIMEOUT,
-    /** Not a failover symptom (script bug, out of memory, wrong type...): do not retry. */
+    /**
+     * The server refuses writes for lack of memory (maxmemory under noeviction): retrying adds
+     * load and frees nothing, so it is not retried; it lasts until workers or an operator free memory.
+     */
+    OUT_OF_MEMORY,
+    /** The server refuses streamq's credentials (NOAUTH, WRONGPASS): a configuration error, not retried. */
+    AUTH,
+    /** Not a failover symptom (script bug, wrong type...): do not retry. */
     OTHER;
 
     public boolean isTransient() {
+        return this != OTHER && this != OUT_OF_MEMORY && this != AUTH;
+    }
+
+    /** True when Redis cannot serve the call at all, as opposed to a bug: the API answers 503 + Retry-After. */
+    public boolean isUnavailable() {
         return this != OTHER;
     }
 
@@ -32,6 +45,16 @@ public enum RedisErrorKind {
     }
 
     public static RedisErrorKind of(Throwable failure) {
+        // A refusal anywhere in the chain wins: a client wraps a failed AUTH in a connection error.
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            RedisErrorKind refusal = refusal(String.valueOf(t.getMessage()).replaceFirst("^ERR \\[\\d+\\] ", ""));
+            if (refusal != OTHER) {
+                return refusal;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             RedisErrorKind kind = ofOne(t);
             if (kind != OTHER) {
@@ -40,6 +63,19 @@ public enum RedisErrorKind {
             if (t.getCause() == t) {
                 break;
             }
+        }
+        return OTHER;
+    }
+
+    private static RedisErrorKind refusal(String message) {
+        if (message.startsWith("OOM ") || message.contains("OOM command not allowed")) {
+            return OUT_OF_MEMORY;
+        }
+        if (message.startsWith("NOAUTH") || message.startsWith("WRONGPASS") || message.contains("-NOAUTH")
+                || message.contains("-WRONGPASS") || message.contains("called without any password configured")
+                // an unauthenticated client's long command is cut as a protocol error, not NOAUTH
+                || message.contains("Protocol error: unauthenticated")) {
+            return AUTH;
         }
         return OTHER;
     }

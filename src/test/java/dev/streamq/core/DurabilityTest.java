@@ -47,4 +47,19 @@ class DurabilityTest {
             assertEquals(retried, redis.callString("GET", "streamq:{durable}:idem:order-99"));
         }
     }
+
+    @Test
+    void aSubmitAnswered503DoesNotRegisterItsQueue() {
+        MasterReplicaResource.replica.kill9();
+        try {
+            given().contentType(ContentType.JSON).body(BODY).when().post("/queues/never-acknowledged/jobs")
+                    .then().statusCode(503);
+            try (var redis = MasterReplicaResource.master.client()) {
+                assertEquals(0, redis.callLong("SISMEMBER", "streamq:queues", "never-acknowledged"));
+            }
+        } finally {
+            MasterReplicaResource.replica.restart();
+            MasterReplicaResource.awaitReplicaOnline(Duration.ofSeconds(15));
+        }
+    }
 }

@@ -32,7 +32,21 @@ class RedisErrorKindTest {
         RedisErrorKind kind = RedisErrorKind.of(new RuntimeException("ERR Error running script: attempt to compare nil"));
         assertEquals(RedisErrorKind.OTHER, kind);
         assertFalse(kind.isTransient());
-        assertEquals(RedisErrorKind.OTHER, RedisErrorKind.of(new RuntimeException("OOM command not allowed when used memory > 'maxmemory'.")));
         assertEquals(RedisErrorKind.OTHER, RedisErrorKind.of(new IllegalStateException("a bug of ours")), "not from the client");
+    }
+
+    @Test
+    void refusalsAreUnavailableButNotRetried() {
+        RedisErrorKind oom = RedisErrorKind.of(new RuntimeException("ERR [0] OOM command not allowed when used memory > 'maxmemory'."));
+        assertEquals(RedisErrorKind.OUT_OF_MEMORY, oom);
+        assertTrue(oom.isUnavailable());
+        assertFalse(oom.isTransient());
+        RedisErrorKind auth = RedisErrorKind.of(new RuntimeException("Cannot connect to any of the provided endpoints",
+                new RuntimeException("WRONGPASS invalid username-password pair or user is disabled.")));
+        assertEquals(RedisErrorKind.AUTH, auth, "the refusal inside a connection error");
+        assertFalse(auth.isTransient());
+        assertEquals(RedisErrorKind.AUTH, RedisErrorKind.of(new RuntimeException("NOAUTH HELLO must be called with the client already authenticated")));
+        assertEquals(RedisErrorKind.AUTH, RedisErrorKind.of(new RuntimeException("ERR Protocol error: unauthenticated multibulk length")));
+        assertFalse(RedisErrorKind.OTHER.isUnavailable());
     }
 }

@@ -1,0 +1,75 @@
+package dev.streamq.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.config.StreamqConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Refuses a request whose URI or declared body is over the limit with a problem body, before
+ * Quarkus' own check answers the same 413 with an empty one. The body limit is Quarkus'
+ * {@code quarkus.http.limits.max-body-size}; the URI limit is {@code streamq.api.max-uri-length},
+ * below Vert.x's {@code quarkus.http.limits.max-initial-line-length}, because a request line
+ * past Vert.x's limit is answered (empty 414) before any handler sees it.
+ */
+@ApplicationScoped
+public class RequestLimits {
+
+    private final long maxBodyBytes;
+    private final int maxUriLength;
+    private final ObjectMapper json;
+
+    RequestLimits(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, StreamqConfig config,
+            ObjectMapper json) {
+        this.maxBodyBytes = maxBody.asLongValue();
+        this.maxUriLength = config.api().maxUriLength();
+        this.json = json;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::check);
+    }
+
+    private void check(RoutingContext context) {
+        if (context.request().uri().length() > maxUriLength) {
+            refuse(context, 414, "URI Too Long", "the request URI is longer than " + maxUriLength + " characters");
+            return;
+        }
+        String declared = context.request().getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        if (declared != null && tooLarge(declared)) {
+            refuse(context, 413, "Content Too Large", "the body is larger than " + maxBodyBytes + " bytes");
+            return;
+        }
+        context.next();
+    }
+
+    private boolean tooLarge(String declared) {
+        try {
+            return Long.parseLong(declared.trim()) > maxBodyBytes;
+        } catch (NumberFormatException e) {
+            return false; // Vert.x refuses a malformed Content-Length itself
+        }
+    }
+
+    /** Answers and closes the connection: the client may still be sending a body nobody will read. */
+    private void refuse(RoutingContext context, int status, String title, String detail) {
+        String body;
+        try {
+            body = json.writeValueAsString(new Problem("about:blank", title, status, detail, null, null));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        context.response().setStatusCode(status)
+                .putHeader(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .putHeader(HttpHeaderNames.CONNECTION, "close")
+                .endHandler(done -> context.request().connection().close())
+                .end(body);
+    }
+}
