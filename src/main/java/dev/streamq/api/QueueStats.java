@@ -6,15 +6,21 @@ import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisCalls;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 
@@ -22,11 +28,19 @@ import java.util.function.ToDoubleFunction;
  * Queue depths, computed by one script call per queue and reused for the cache TTL, so a
  * dashboard or a busy client does not turn into XINFO load on the master. The same figures
  * feed the queue gauges, refreshed in the background (gauges must not block a scrape).
+ *
+ * <p>State here is per registered queue only: a read of a queue that does not exist answers
+ * 404 and leaves no cache entry and no gauge series, and a queue that leaves the registry
+ * loses both at the next refresh. So memory and metrics cardinality are bounded by the queues
+ * that exist (and so by {@code streamq.queues.max}). Depths of many queues are read a few at a
+ * time, never all at once: 10,000 parallel calls would overflow the client's wait queue.
  */
 @ApplicationScoped
 public class QueueStats {
 
     private static final Duration GAUGE_REFRESH = Duration.ofSeconds(5);
+    /** Depth calls in flight at once when reading every queue. */
+    private static final int READ_CONCURRENCY = 8;
 
     private final Broker broker;
     private final RedisCalls redis;
@@ -35,7 +49,8 @@ public class QueueStats {
     private final Duration ttl;
     private final Map<String, Uni<QueueDepth>> cached = new ConcurrentHashMap<>();
     private final Map<String, QueueDepth> lastKnown = new ConcurrentHashMap<>();
-    private final Uni<List<QueueName>> queues;
+    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+    private final Uni<Set<QueueName>> registered;
 
     QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, Vertx vertx, StreamqConfig config) {
         this.broker = broker;
@@ -43,40 +58,87 @@ public class QueueStats {
         this.meters = meters;
         this.vertx = vertx;
         this.ttl = config.api().statsCacheTtl();
-        this.queues = broker.queues().memoize().atLeast(ttl);
+        this.registered = broker.queues().<Set<QueueName>>map(LinkedHashSet::new).memoize().atLeast(ttl);
     }
 
     void onStart(@Observes StartupEvent event) {
         vertx.setPeriodic(GAUGE_REFRESH.toMillis(), id -> all().subscribe().with(ok -> {}, failure -> {}));
     }
 
+    /** The depth of a registered queue; a 404 problem for any other name. */
     public Uni<QueueDepth> depth(QueueName queue) {
+        return redis.call("stats", () -> registered)
+                .chain(names -> names.contains(queue) ? Uni.createFrom().item(true) : redis.call("stats", () -> broker.isRegistered(queue)))
+                .chain(known -> {
+                    if (!known) {
+                        throw new ProblemException(404, "queue", "no queue " + queue.value()
+                                + ": none has received a job, or it was idle long enough to leave the registry");
+                    }
+                    return cachedDepth(queue);
+                });
+    }
+
+    public Uni<List<QueueDepth>> all() {
+        return redis.call("stats", () -> registered).chain(names -> {
+            forgetAllBut(names);
+            return Multi.createFrom().iterable(names)
+                    .onItem().transformToUni(this::cachedDepth).merge(READ_CONCURRENCY)
+                    .collect().asList()
+                    .map(depths -> depths.stream().sorted(Comparator.comparing(QueueDepth::queue)).toList());
+        });
+    }
+
+    private Uni<QueueDepth> cachedDepth(QueueName queue) {
         return redis.call("stats", () -> cached.computeIfAbsent(queue.value(), name -> broker.depth(queue)
                 .invoke(this::remember)
                 .memoize().atLeast(ttl)));
     }
 
-    public Uni<List<QueueDepth>> all() {
-        return redis.call("stats", () -> queues).chain(names -> names.isEmpty()
-                ? Uni.createFrom().item(List.<QueueDepth>of())
-                : Uni.join().all(names.stream().map(this::depth).toList()).andFailFast());
+    /** Drops the cache entry and gauges of every queue that has left the registry. */
+    private void forgetAllBut(Set<QueueName> names) {
+        Set<String> keep = new HashSet<>();
+        names.forEach(q -> keep.add(q.value()));
+        for (String queue : List.copyOf(cached.keySet())) {
+            if (!keep.contains(queue)) {
+                cached.remove(queue);
+                lastKnown.remove(queue);
+                List<Meter> series = gauges.remove(queue);
+                if (series != null) {
+                    series.forEach(meters::remove);
+                }
+            }
+        }
+    }
+
+    /** How many queues have cached figures: bounded by the registered queues. */
+    int cachedQueues() {
+        return cached.size();
     }
 
     private void remember(QueueDepth depth) {
         if (lastKnown.put(depth.queue(), depth) == null) {
             String q = depth.queue();
-            gauge("streamq.queue.jobs", q, "ready", d -> d.ready());
-            gauge("streamq.queue.jobs", q, "pending", d -> d.pending());
-            gauge("streamq.queue.jobs", q, "delayed", d -> d.delayed());
-            gauge("streamq.queue.jobs", q, "dead", d -> d.dead());
-            Gauge.builder("streamq.queue.lag", lastKnown, m -> m.get(q).lag()).tag("queue", q).register(meters);
-            Gauge.builder("streamq.queue.consumers", lastKnown, m -> m.get(q).consumers()).tag("queue", q).register(meters);
+            gauges.put(q, List.of(
+                    gauge("streamq.queue.jobs", q, "ready", d -> d.ready()),
+                    gauge("streamq.queue.jobs", q, "pending", d -> d.pending()),
+                    gauge("streamq.queue.jobs", q, "delayed", d -> d.delayed()),
+                    gauge("streamq.queue.jobs", q, "dead", d -> d.dead()),
+                    Gauge.builder("streamq.queue.lag", lastKnown, m -> value(m, q, QueueDepth::lag)).tag("queue", q)
+                            .register(meters),
+                    Gauge.builder("streamq.queue.consumers", lastKnown, m -> value(m, q, QueueDepth::consumers))
+                            .tag("queue", q).register(meters)));
         }
     }
 
-    private void gauge(String name, String queue, String state, ToDoubleFunction<QueueDepth> value) {
-        Gauge.builder(name, lastKnown, m -> value.applyAsDouble(m.get(queue)))
+    private Meter gauge(String name, String queue, String state, ToDoubleFunction<QueueDepth> value) {
+        return Gauge.builder(name, lastKnown, m -> value(m, queue, value))
                 .tags("queue", queue, "state", state)
                 .register(meters);
+    }
+
+    /** NaN once the queue is forgotten, for a scrape that races with its removal. */
+    private static double value(Map<String, QueueDepth> known, String queue, ToDoubleFunction<QueueDepth> value) {
+        QueueDepth depth = known.get(queue);
+        return depth == null ? Double.NaN : value.applyAsDouble(depth);
     }
 }

@@ -123,6 +123,11 @@ public class Broker {
                 });
     }
 
+    /** True when the queue is in the registry: it has received a job and has not been idle long enough to be forgotten. */
+    public Uni<Boolean> isRegistered(QueueName queue) {
+        return redis.send(Request.cmd(Command.SISMEMBER).arg(QUEUES_KEY).arg(queue.value())).map(r -> r.toInteger() == 1);
+    }
+
     public Uni<Optional<Job>> find(String jobId) {
         Optional<QueueName> queue = JobId.queueOf(jobId);
         if (queue.isEmpty()) {
