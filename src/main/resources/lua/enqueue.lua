@@ -18,9 +18,12 @@
     ARGV[4..] 7 per job: id, type, payload (JSON text), max_attempts, run_at (epoch ms),
               idempotency key ('' when none), request fingerprint
 
-  Output: flat array, 3 per job: id, state, replayed (1) or new (0);
+  Output: flat array, 3 per job: id, state, replayed (1) or new (0), then 1 when the ready
+          stream did not exist before this call (a new or forgotten queue: the caller must
+          register it), else 0;
           or {'conflict', i} when job i reuses a key for a different request
 ]]
+local absent = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
 local now = tonumber(ARGV[1])
 local idem_ttl = tonumber(ARGV[2])
 local out = {}
@@ -88,4 +91,5 @@ for i = 1, n do
     out[#out + 1] = 0
   end
 end
+out[#out + 1] = absent
 return out

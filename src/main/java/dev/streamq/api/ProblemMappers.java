@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.streamq.queue.NotDurableException;
+import dev.streamq.queue.QueueLimitException;
 import dev.streamq.redis.RedisUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -32,6 +33,12 @@ public class ProblemMappers {
             default -> "Redis is unavailable (" + e.kind().label() + ")";
         };
         return unavailable(why + "; retry with the same Idempotency-Key", uri);
+    }
+
+    /** A new queue over the deployment's cap: 409, the queue set is full; nothing was written. */
+    @ServerExceptionMapper
+    public Response queueLimit(QueueLimitException e, UriInfo uri) {
+        return respond(409, e.getMessage(), "queue", uri);
     }
 
     @ServerExceptionMapper

@@ -23,6 +23,30 @@ public interface StreamqConfig {
 
     Redis redis();
 
+    Queues queues();
+
+    interface Queues {
+        /**
+         * Most queues a deployment holds. A submission that would add one more is refused with a
+         * 409 problem: anyone who can submit can create a queue, and every queue costs workers,
+         * memory and metric series. Approximate: simultaneous first submissions to new queues
+         * may pass it by a few.
+         */
+        @WithDefault("10000")
+        int max();
+
+        /**
+         * A queue with nothing waiting, running, scheduled or dead, that took no job for this
+         * long, leaves the registry and its empty keys are deleted; a new submission brings it back.
+         */
+        @WithDefault("24h")
+        Duration forgetAfter();
+
+        /** How often a worker looks for idle queues to forget. */
+        @WithDefault("1m")
+        Duration pruneInterval();
+    }
+
     interface Redis {
         /**
          * Liveness fails when the client has talked only to a replica for this long: far past
@@ -105,11 +129,18 @@ public interface StreamqConfig {
     }
 
     interface Worker {
-        /** Queues to consume: names, or "*" for every queue that has ever received a job. */
+        /**
+         * Queues to consume: names (consumed whether registered or not), or glob patterns over
+         * the registry ("*" for every registered queue, "reports-*", "tenant-?-jobs").
+         */
         @WithDefault("*")
         List<String> queues();
 
-        /** Jobs run at once per queue in this process. */
+        /**
+         * Jobs run at once in this process, over all its queues. One read takes at most one entry
+         * per queue once there are more queues than free slots, so with many busy queues a
+         * process may briefly run up to one job per queue with work beyond this.
+         */
         @WithDefault("16")
         int concurrency();
 

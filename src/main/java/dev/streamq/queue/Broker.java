@@ -11,10 +11,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
@@ -26,8 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public class Broker {
 
     public static final String GROUP = "workers";
-    /** Set of every queue that ever received a job, for workers configured with "*". */
+    /** Set of the queues that exist: they received a job and were not idle long enough to be forgotten. */
     static final String QUEUES_KEY = "streamq:queues";
+    /** How Redis names the stream in "NOGROUP No such key 'streamq:{q}:ready' or consumer group ...". */
+    private static final Pattern MISSING_GROUP = Pattern.compile("NOGROUP No such key 'streamq:\\{([^}]+)\\}:ready'");
 
     private static final LuaScript ENQUEUE = LuaScript.load("enqueue");
     private static final LuaScript START = LuaScript.load("start");
@@ -38,6 +43,7 @@ public class Broker {
     private static final LuaScript RECLAIM = LuaScript.load("reclaim");
     private static final LuaScript RELEASE = LuaScript.load("release");
     private static final LuaScript STATS = LuaScript.load("stats");
+    private static final LuaScript FORGET = LuaScript.load("forget");
 
     private final RedisRoute redis;
     private final StreamqConfig config;
@@ -83,9 +89,13 @@ public class Broker {
             args.add(job.idempotencyKey() == null ? "" : job.idempotencyKey());
             args.add(job.idempotencyKey() == null ? "" : job.fingerprint());
         }
-        // Registered only once the jobs are written: a refused or failed submit must not add a queue.
-        return evalDurably(ENQUEUE, keys, args)
-                .call(() -> register(queue))
+        // Registered only once the jobs are written: a refused or failed submit must not add a
+        // queue. The script says when the queue had no ready stream (new, or forgotten since
+        // this process last registered it): then the registration is never skipped.
+        return admits(queue)
+                .chain(() -> evalDurably(ENQUEUE, keys, args))
+                .call(reply -> "conflict".equals(reply.get(0).toString()) ? Uni.createFrom().voidItem()
+                        : register(queue, reply.get(reply.size() - 1).toInteger() == 1))
                 .map(reply -> {
                     if ("conflict".equals(reply.get(0).toString())) {
                         throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
@@ -99,14 +109,53 @@ public class Broker {
                 });
     }
 
-    private Uni<Void> register(QueueName queue) {
+    /** Fails with {@link QueueLimitException} when the queue is new and the deployment holds its maximum already. */
+    private Uni<Void> admits(QueueName queue) {
+        if (recentlyRegistered(queue)) {
+            return Uni.createFrom().voidItem();
+        }
+        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(QUEUES_KEY).arg(queue.value()),
+                        Request.cmd(Command.SCARD).arg(QUEUES_KEY)))
+                .invoke(r -> {
+                    if (r.get(0).toInteger() == 0 && r.get(1).toLong() >= config.queues().max()) {
+                        throw new QueueLimitException(config.queues().max());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private boolean recentlyRegistered(QueueName queue) {
         Long at = registeredAt.get(queue.value());
-        if (at != null && System.currentTimeMillis() - at < REREGISTER_MILLIS) {
+        return at != null && System.currentTimeMillis() - at < REREGISTER_MILLIS;
+    }
+
+    private Uni<Void> register(QueueName queue, boolean streamWasAbsent) {
+        if (!streamWasAbsent && recentlyRegistered(queue)) {
             return Uni.createFrom().voidItem();
         }
         return redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value()))
                 .invoke(() -> registeredAt.put(queue.value(), System.currentTimeMillis()))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Forgets the queue if it is idle ({@code forget.lua}): out of the registry first, then its
+     * keys, and back into the registry when the script finds it busy after all. True when forgotten.
+     */
+    public Uni<Boolean> forgetIfIdle(QueueName queue, Duration idle) {
+        List<String> keys = List.of(queue.ready(), queue.delayed(), queue.dead());
+        return eval(FORGET, keys, List.of(now(), Long.toString(idle.toMillis()), "check"))
+                .chain(idleNow -> idleNow.toInteger() == 0 ? Uni.createFrom().item(false)
+                        : redis.send(Request.cmd(Command.SREM).arg(QUEUES_KEY).arg(queue.value()))
+                                .chain(() -> eval(FORGET, keys, List.of(now(), Long.toString(idle.toMillis()), "delete")))
+                                .chain(deleted -> deleted.toInteger() == 1 ? Uni.createFrom().item(true)
+                                        : redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value()))
+                                                .replaceWith(false)))
+                .invoke(forgotten -> {
+                    if (forgotten) {
+                        registeredAt.remove(queue.value());
+                    }
+                });
     }
 
     public Uni<List<QueueName>> queues() {
@@ -145,12 +194,56 @@ public class Broker {
                 .replaceWithVoid();
     }
 
-    /** New entries for this consumer, blocking up to the poll timeout when there are none. */
-    public Uni<List<Delivery>> read(QueueName queue, String consumer, int count, Duration block) {
+    /**
+     * New entries for this consumer from any of the queues, in one XREADGROUP over all their
+     * streams on one connection, blocking up to {@code block} when none has any. {@code count}
+     * is per stream. On Redis Cluster such a call must name streams of one slot only: a
+     * Cluster deployment would issue one read per slot.
+     */
+    public Uni<List<Delivery>> read(List<QueueName> queues, String consumer, int count, Duration block) {
         Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
-                .arg("COUNT").arg(count).arg("BLOCK").arg(block.toMillis()).arg("STREAMS").arg(queue.ready()).arg(">");
-        return redis.send(xreadgroup, block).map(reply -> RedisReplies.streamEntries(reply, queue.ready()).stream()
-                .map(e -> new Delivery(queue, e.id(), e.fields().get("id"))).toList());
+                .arg("COUNT").arg(count).arg("BLOCK").arg(block.toMillis()).arg("STREAMS");
+        Map<String, QueueName> byStream = new HashMap<>(queues.size() * 2);
+        for (QueueName q : queues) {
+            xreadgroup.arg(q.ready());
+            byStream.put(q.ready(), q);
+        }
+        for (int i = 0; i < queues.size(); i++) {
+            xreadgroup.arg(">");
+        }
+        return redis.send(xreadgroup, block).map(reply -> {
+            List<Delivery> out = new ArrayList<>();
+            RedisReplies.entriesByStream(reply).forEach((stream, entries) -> {
+                QueueName q = byStream.get(stream);
+                entries.forEach(e -> out.add(new Delivery(q, e.id(), e.fields().get("id"))));
+            });
+            return out;
+        });
+    }
+
+    /** The queue whose stream a NOGROUP error names (its group or stream is gone), if the message names one. */
+    public static Optional<QueueName> queueOfMissingGroup(Throwable failure) {
+        Matcher m = MISSING_GROUP.matcher(String.valueOf(failure.getMessage()));
+        return m.find() && QueueName.isValid(m.group(1)) ? Optional.of(new QueueName(m.group(1))) : Optional.empty();
+    }
+
+    /** The earliest due time (epoch ms) in each queue's delayed set, for the queues that have one; one pipeline. */
+    public Uni<Map<QueueName, Long>> nextDue(List<QueueName> queues) {
+        if (queues.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<Request> peeks = new ArrayList<>(queues.size());
+        queues.forEach(q -> peeks.add(Request.cmd(Command.ZRANGE).arg(q.delayed()).arg(0).arg(0).arg("WITHSCORES")));
+        return redis.batch(peeks).map(replies -> {
+            Map<QueueName, Long> due = new HashMap<>();
+            for (int i = 0; i < queues.size(); i++) {
+                Long at = RedisReplies.firstScore(replies.get(i));
+                if (at != null) {
+                    due.put(queues.get(i), at);
+                }
+            }
+            return due;
+        });
     }
 
     /**

@@ -52,21 +52,32 @@ final class RedisReplies {
     }
 
     /**
-     * The entries of {@code stream} in an XREADGROUP reply: nil when the block timed out, a map
+     * The entries of every stream in an XREADGROUP reply: nil when the block timed out, a map
      * of stream to entries in RESP3, an array of [stream, entries] pairs in RESP2.
      */
-    static List<Entry> streamEntries(Response reply, String stream) {
+    static Map<String, List<Entry>> entriesByStream(Response reply) {
+        Map<String, List<Entry>> out = new HashMap<>();
         if (reply == null) {
-            return List.of();
+            return out;
         }
         if (reply.isMap()) {
-            return entries(reply.get(stream));
+            for (String stream : reply.getKeys()) {
+                out.put(stream, entries(reply.get(stream)));
+            }
+            return out;
         }
         for (Response pair : reply) {
-            if (stream.equals(pair.get(0).toString())) {
-                return entries(pair.get(1));
-            }
+            out.put(pair.get(0).toString(), entries(pair.get(1)));
         }
-        return List.of();
+        return out;
+    }
+
+    /** The score of a ZRANGE ... 0 0 WITHSCORES reply ([member, score] in RESP2, [[member, score]] in RESP3); null when empty. */
+    static Long firstScore(Response reply) {
+        if (reply == null || reply.size() == 0) {
+            return null;
+        }
+        Response score = reply.size() == 1 ? reply.get(0).get(1) : reply.get(1);
+        return (long) Double.parseDouble(score.toString());
     }
 }

@@ -35,12 +35,14 @@ public class JobRunner {
     private final RetryPolicy retryPolicy;
     private final RedisCalls redis;
     private final JobMetrics metrics;
+    private final DueTimes due;
     private final ObjectMapper json;
     private final Duration redisBudget;
     private final Duration jobTimeout;
 
     JobRunner(Broker broker, Handlers handlers, RetryPolicy retryPolicy, RedisCalls redis, JobMetrics metrics,
-            ObjectMapper json, StreamqConfig config) {
+            DueTimes due, ObjectMapper json, StreamqConfig config) {
+        this.due = due;
         this.broker = broker;
         this.handlers = handlers;
         this.retryPolicy = retryPolicy;
@@ -138,6 +140,7 @@ public class JobRunner {
         return redis.call("fail", redisBudget, () -> broker.fail(d, error, retryAt, deadReason))
                 .invoke(outcome -> {
                     if (outcome == Outcome.RETRY) {
+                        due.expect(d.queue(), retryAt);
                         metrics.retried(queue);
                         EventLog.warn(LOG, "job_retry_scheduled", queue, d.jobId(), attempt.number(), error,
                                 "attempt failed; retry in " + Math.max(0, retryAt - System.currentTimeMillis()) + " ms");

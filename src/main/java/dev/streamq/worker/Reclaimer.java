@@ -10,12 +10,13 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
 /**
  * Takes over entries left pending longer than the visibility timeout: their worker died,
- * hung, or lost its acknowledgement in a Redis failover. Claims only as many as the queue
- * worker has free slots, and runs them there. Poison entries are dead-lettered by the script.
+ * hung, or lost its acknowledgement in a Redis failover. Claims only as many as the process
+ * has free slots, and runs them there. Poison entries are dead-lettered by the script.
  */
 @ApplicationScoped
 class Reclaimer {
@@ -32,14 +33,14 @@ class Reclaimer {
         this.visibilityTimeout = config.worker().visibilityTimeout();
     }
 
-    Uni<Void> reclaim(Collection<QueueWorker> workers) {
+    /** @param freeSlots the process's free job slots, asked before each queue: claims fill them */
+    Uni<Void> reclaim(Collection<QueueWorker> workers, IntSupplier freeSlots) {
         return Multi.createFrom().iterable(workers)
-                .onItem().transformToUniAndConcatenate(this::reclaim)
+                .onItem().transformToUniAndConcatenate(worker -> reclaim(worker, freeSlots.getAsInt()))
                 .collect().last().replaceWithVoid();
     }
 
-    private Uni<Void> reclaim(QueueWorker worker) {
-        int free = worker.freeSlots();
+    private Uni<Void> reclaim(QueueWorker worker, int free) {
         if (free == 0) {
             return Uni.createFrom().voidItem();
         }

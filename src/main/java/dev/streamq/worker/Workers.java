@@ -6,6 +6,7 @@ import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,18 +17,21 @@ import jakarta.enterprise.event.Observes;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The worker side of this process: one {@link QueueWorker} per consumed queue, plus the
- * promoter, reclaimer and lease keeper. Shutdown stops fetching, lets in-flight jobs finish
- * within the grace period and hands the rest back to the ready stream, so no job waits
- * for a visibility timeout because a pod was rolled.
+ * The worker side of this process: one {@link Fetcher} reading every consumed queue at once,
+ * a {@link QueueWorker} per queue for its deliveries in flight, plus the promoter, reclaimer,
+ * lease keeper and queue pruner. Discovery keeps the consumed queues in step with the registry
+ * and {@code streamq.worker.queues}: a queue that leaves the registry is dropped once nothing
+ * of it runs here. Shutdown stops fetching, lets in-flight jobs finish within the grace period
+ * and hands the rest back to the ready stream, so no job waits for a visibility timeout
+ * because a pod was rolled.
  */
 @ApplicationScoped
 public class Workers {
@@ -37,29 +41,38 @@ public class Workers {
     private final StreamqConfig config;
     private final Broker broker;
     private final JobRunner runner;
-    private final RedisMetrics redisMetrics;
     private final MeterRegistry meters;
     private final Vertx vertx;
     private final Promoter promoter;
     private final Reclaimer reclaimer;
     private final LeaseKeeper leaseKeeper;
+    private final QueuePruner pruner;
+    private final DueTimes due;
+    private final QueueSelection selection;
     private final String consumer;
     private final Map<String, QueueWorker> active = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> inflightGauges = new ConcurrentHashMap<>();
+    private final Fetcher fetcher;
+    /** The queues the last discovery wanted; a queue outside it whose group vanished was forgotten. */
+    private volatile Set<QueueName> wanted = Set.of();
     private List<Ticker> tickers = List.of();
     private volatile boolean started;
 
     Workers(StreamqConfig config, Broker broker, JobRunner runner, RedisMetrics redisMetrics, MeterRegistry meters,
-            Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper) {
+            Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper, QueuePruner pruner, DueTimes due) {
         this.config = config;
         this.broker = broker;
         this.runner = runner;
-        this.redisMetrics = redisMetrics;
         this.meters = meters;
         this.vertx = vertx;
         this.promoter = promoter;
         this.reclaimer = reclaimer;
         this.leaseKeeper = leaseKeeper;
+        this.pruner = pruner;
+        this.due = due;
+        this.selection = new QueueSelection(config.worker().queues());
         this.consumer = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        this.fetcher = new Fetcher(active, consumer, broker, redisMetrics, vertx, config, q -> wanted.contains(q));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -69,10 +82,12 @@ public class Workers {
         var worker = config.worker();
         tickers = List.of(
                 new Ticker("discovery", vertx, worker.discoveryInterval(), this::discover),
-                new Ticker("promoter", vertx, worker.promoteInterval(), () -> promoter.promote(queues())),
-                new Ticker("reclaimer", vertx, worker.reclaimInterval(), () -> reclaimer.reclaim(active.values())),
-                new Ticker("lease keeper", vertx, worker.leaseInterval(), () -> leaseKeeper.renew(active.values())));
+                new Ticker("promoter", vertx, worker.promoteInterval(), () -> promoter.promoteDue(queues())),
+                new Ticker("reclaimer", vertx, worker.reclaimInterval(), () -> reclaimer.reclaim(active.values(), fetcher::freeSlots)),
+                new Ticker("lease keeper", vertx, worker.leaseInterval(), () -> leaseKeeper.renew(active.values())),
+                new Ticker("queue pruner", vertx, config.queues().pruneInterval(), pruner::prune));
         tickers.forEach(Ticker::start);
+        fetcher.start();
         started = true;
         EventLog.info(LOG, "worker_started", null, null, 0, "worker " + consumer + " started, queues " + worker.queues());
     }
@@ -83,18 +98,17 @@ public class Workers {
         }
         started = false;
         tickers.forEach(Ticker::stop);
-        active.values().forEach(QueueWorker::stopFetching);
+        fetcher.stopFetching();
         EventLog.info(LOG, "worker_stopping", null, null, 0, "worker " + consumer + " stopping; waiting for in-flight jobs");
         long deadline = System.currentTimeMillis() + config.worker().shutdownGrace().toMillis();
-        while ((inFlightCount() > 0 || active.values().stream().anyMatch(QueueWorker::reading))
-                && System.currentTimeMillis() < deadline) {
+        while ((inFlightCount() > 0 || fetcher.reading()) && System.currentTimeMillis() < deadline) {
             sleep(50);
         }
         handBackUnfinished();
         // A read still blocked in XREADGROUP may receive the entries just handed back: let it
         // end (within the poll timeout) and hand back what it brought too.
         long readsEnd = System.currentTimeMillis() + config.worker().pollTimeout().toMillis() + 1_000;
-        while (active.values().stream().anyMatch(QueueWorker::reading) && System.currentTimeMillis() < readsEnd) {
+        while (fetcher.reading() && System.currentTimeMillis() < readsEnd) {
             sleep(20);
         }
         handBackUnfinished();
@@ -117,16 +131,10 @@ public class Workers {
         }
     }
 
-    /** True while the process runs workers and no queue's read has been outstanding far past its own timeouts. */
+    /** True while the process runs workers and its read has not been outstanding far past its own timeouts. */
     public boolean healthy(Duration stuckAfter) {
-        long now = System.currentTimeMillis();
-        for (QueueWorker worker : active.values()) {
-            long since = worker.readStartedAt();
-            if (since != 0 && now - since > stuckAfter.toMillis()) {
-                return false;
-            }
-        }
-        return true;
+        long since = fetcher.readStartedAt();
+        return since == 0 || System.currentTimeMillis() - since <= stuckAfter.toMillis();
     }
 
     public boolean runs() {
@@ -134,30 +142,52 @@ public class Workers {
     }
 
     public int inFlightCount() {
-        return active.values().stream().mapToInt(w -> w.inFlight().size()).sum();
+        return fetcher.inFlightCount();
     }
 
-    private Collection<QueueName> queues() {
+    private List<QueueName> queues() {
         return active.values().stream().map(QueueWorker::queue).toList();
     }
 
+    /**
+     * Brings the consumed queues in step with the registry and the configured selection, then
+     * sweeps their delayed sets when there are too many for the promoter to peek at every tick.
+     */
     private Uni<Void> discover() {
-        List<String> wanted = config.worker().queues();
-        Uni<List<QueueName>> names = wanted.contains("*")
-                ? broker.queues()
-                : Uni.createFrom().item(wanted.stream().map(QueueName::new).toList());
-        return names.invoke(list -> list.forEach(this::consume)).replaceWithVoid();
+        Uni<List<QueueName>> registered = selection.readsRegistry() ? broker.queues() : Uni.createFrom().item(List.of());
+        return registered.chain(list -> {
+            Set<QueueName> now = selection.select(list);
+            wanted = now;
+            now.forEach(this::consume);
+            List.copyOf(active.values()).forEach(worker -> {
+                if (!now.contains(worker.queue()) && worker.inFlightCount() == 0) {
+                    drop(worker.queue());
+                }
+            });
+            return promoter.sweep(queues());
+        });
     }
 
     private void consume(QueueName queue) {
         active.computeIfAbsent(queue.value(), name -> {
-            QueueWorker worker = new QueueWorker(queue, consumer, broker, runner, redisMetrics, vertx, config);
-            meters.gauge("streamq.worker.inflight", List.of(io.micrometer.core.instrument.Tag.of("queue", name)),
-                    worker, w -> w.inFlight().size());
-            worker.start();
+            QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher::wake);
+            inflightGauges.put(name, Gauge.builder("streamq.worker.inflight", worker, QueueWorker::inFlightCount)
+                    .tag("queue", name).register(meters));
             EventLog.info(LOG, "queue_consumed", name, null, 0, "consuming queue " + name + " as " + consumer);
             return worker;
         });
+        fetcher.wake();
+    }
+
+    private void drop(QueueName queue) {
+        if (active.remove(queue.value()) != null) {
+            Gauge gauge = inflightGauges.remove(queue.value());
+            if (gauge != null) {
+                meters.remove(gauge);
+            }
+            due.forget(queue);
+            EventLog.info(LOG, "queue_dropped", queue.value(), null, 0, "no longer consuming queue " + queue.value());
+        }
     }
 
     private static String hostName() {

@@ -40,14 +40,14 @@ class HungRedisTest {
 
                 // the worker's XREADGROUP BLOCK 2 s gets its deadline at block + command timeout (4 s)
                 Await.condition("the worker's read to fail and back off", Duration.ofSeconds(10), Duration.ofMillis(100),
-                        () -> events.count("redis_error", "hung") > 0);
+                        () -> events.count("redis_error", null) > 0);
             }
             // 200 when the stalled write landed once Redis went on: the same key then names that job
             String after = given().contentType(ContentType.JSON).header("Idempotency-Key", "while-stopped")
                     .body("{\"type\":\"noop\"}").when().post("/queues/hung/jobs")
                     .then().statusCode(anyOf(equalTo(200), equalTo(202))).extract().path("id");
             Jobs.awaitState(after, "succeeded", Duration.ofSeconds(15));
-            assertTrue(events.count("worker_resumed", "hung") > 0, "the worker said it reads again");
+            assertTrue(events.count("worker_resumed", null) > 0, "the worker said it reads again");
         }
     }
 }

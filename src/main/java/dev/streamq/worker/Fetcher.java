@@ -1,0 +1,189 @@
+package dev.streamq.worker;
+
+import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.EventLog;
+import dev.streamq.metrics.RedisMetrics;
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.Delivery;
+import dev.streamq.queue.QueueName;
+import dev.streamq.redis.RedisErrorKind;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * The one fetch loop of this process: a single XREADGROUP over the streams of every consumed
+ * queue, as many entries as there are free slots, then read again. So a worker holds one
+ * blocked connection however many queues it serves (one per queue exhausted the pool at ~30).
+ * At most one read is outstanding; a finished job frees a slot and wakes the loop. When Redis
+ * fails the loop backs off with full jitter and tries again, forever: a worker never crashes
+ * or spins through a failover.
+ *
+ * <p>COUNT is per stream: {@code free / queues}, at least 1, so a read over many queues with
+ * work takes one entry from each of them (a worker with one queue reads {@code free} at once).
+ */
+final class Fetcher {
+
+    private static final Logger LOG = Logger.getLogger(Fetcher.class);
+    /** Consumer groups created at once when many queues join. */
+    private static final int GROUP_CONCURRENCY = 8;
+
+    private final Map<String, QueueWorker> queues;
+    private final String consumer;
+    private final Broker broker;
+    private final RedisMetrics redisMetrics;
+    private final Vertx vertx;
+    private final int concurrency;
+    private final Duration pollTimeout;
+    private final Duration backoffMin;
+    private final Duration backoffMax;
+    /** Whether a queue is still wanted: the group of a forgotten one is not recreated (that would recreate its stream). */
+    private final Predicate<QueueName> stillWanted;
+
+    private final AtomicBoolean reading = new AtomicBoolean();
+    private volatile boolean fetching;
+    /** When the outstanding read started, 0 when none is: a read older than its timeouts means a wedged connection. */
+    private volatile long readStartedAt;
+    private int failuresInARow;
+
+    Fetcher(Map<String, QueueWorker> queues, String consumer, Broker broker, RedisMetrics redisMetrics, Vertx vertx,
+            StreamqConfig config, Predicate<QueueName> stillWanted) {
+        this.queues = queues;
+        this.consumer = consumer;
+        this.broker = broker;
+        this.redisMetrics = redisMetrics;
+        this.vertx = vertx;
+        this.concurrency = config.worker().concurrency();
+        this.pollTimeout = config.worker().pollTimeout();
+        this.backoffMin = config.worker().redisBackoffMin();
+        this.backoffMax = config.worker().redisBackoffMax();
+        this.stillWanted = stillWanted;
+    }
+
+    void start() {
+        fetching = true;
+        wake();
+    }
+
+    void stopFetching() {
+        fetching = false;
+    }
+
+    /** Reads again if a slot is free and no read is outstanding; safe from any thread. */
+    void wake() {
+        vertx.runOnContext(v -> pump());
+    }
+
+    int freeSlots() {
+        return Math.max(0, concurrency - inFlightCount());
+    }
+
+    int inFlightCount() {
+        int n = 0;
+        for (QueueWorker worker : queues.values()) {
+            n += worker.inFlightCount();
+        }
+        return n;
+    }
+
+    long readStartedAt() {
+        return readStartedAt;
+    }
+
+    /** True while a read (or the back-off after a failed one) is outstanding. */
+    boolean reading() {
+        return reading.get();
+    }
+
+    private void pump() {
+        int free = freeSlots();
+        if (!fetching || free == 0 || queues.isEmpty() || !reading.compareAndSet(false, true)) {
+            return;
+        }
+        readStartedAt = System.currentTimeMillis();
+        List<QueueWorker> all = new ArrayList<>(queues.values());
+        ensureGroups(all).chain(() -> {
+            List<QueueName> ready = all.stream().filter(QueueWorker::groupReady).map(QueueWorker::queue).toList();
+            return ready.isEmpty() ? Uni.createFrom().item(List.<Delivery>of())
+                    : broker.read(ready, consumer, Math.max(1, free / ready.size()), pollTimeout);
+        }).subscribe().with(this::received, this::readFailed);
+    }
+
+    /** Creates the consumer group of every queue that joined (or lost its group) since the last read. */
+    private Uni<Void> ensureGroups(Collection<QueueWorker> all) {
+        List<QueueWorker> missing = all.stream().filter(w -> !w.groupReady() && stillWanted.test(w.queue())).toList();
+        if (missing.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().iterable(missing)
+                .onItem().transformToUni(w -> broker.ensureGroup(w.queue()).invoke(() -> w.groupReady(true)))
+                .merge(GROUP_CONCURRENCY)
+                .collect().last().replaceWithVoid();
+    }
+
+    private void received(List<Delivery> deliveries) {
+        if (failuresInARow > 0) {
+            EventLog.info(LOG, "worker_resumed", null, null, 0, "worker reads again after " + failuresInARow + " failed reads");
+        }
+        failuresInARow = 0;
+        Map<QueueName, List<Delivery>> byQueue = new LinkedHashMap<>();
+        deliveries.forEach(d -> byQueue.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d));
+        byQueue.forEach((queue, batch) -> {
+            QueueWorker worker = queues.get(queue.value());
+            if (worker != null && fetching) {
+                worker.dispatch(batch);
+            } else if (worker != null) {
+                worker.keepForHandBack(batch); // shutdown began while this read was blocked
+            }
+        });
+        readStartedAt = 0;
+        reading.set(false);
+        pump();
+    }
+
+    private void readFailed(Throwable failure) {
+        RedisErrorKind kind = RedisErrorKind.of(failure);
+        redisMetrics.error(kind);
+        if (String.valueOf(failure.getMessage()).contains("NOGROUP")) {
+            groupVanished(failure);
+        }
+        if (failuresInARow++ == 0) {
+            EventLog.warn(LOG, "redis_error", null, null, 0, failure.getMessage(),
+                    "worker read failed (" + kind.label() + "); backing off and retrying");
+        }
+        long ceiling = Math.min(backoffMax.toMillis(), backoffMin.toMillis() << Math.min(failuresInARow, 16));
+        long delay = Math.max(1, ThreadLocalRandom.current().nextLong(ceiling + 1));
+        readStartedAt = 0;
+        vertx.setTimer(delay, id -> {
+            reading.set(false);
+            pump();
+        });
+    }
+
+    /**
+     * A stream or its group vanished: a failover to a replica that lacked it (recreate), or a
+     * queue forgotten while idle (drop it, so the read does not recreate an empty stream). When
+     * the error names no stream, every group is checked again.
+     */
+    private void groupVanished(Throwable failure) {
+        var named = Broker.queueOfMissingGroup(failure);
+        if (named.isEmpty()) {
+            queues.values().forEach(w -> w.groupReady(false));
+            return;
+        }
+        QueueWorker worker = queues.get(named.get().value());
+        if (worker != null) {
+            worker.groupReady(false); // recreated only while still wanted; discovery drops the rest
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.streamq.worker;
+
+import dev.streamq.queue.QueueName;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Which queues a worker serves ({@code streamq.worker.queues}): plain names, consumed whether
+ * registered or not, and glob patterns ({@code *} any run of characters, {@code ?} one)
+ * matched against the registry, so one pool of workers can be kept to some tenants' queues.
+ */
+final class QueueSelection {
+
+    private final List<QueueName> names = new ArrayList<>();
+    private final List<Pattern> patterns = new ArrayList<>();
+
+    QueueSelection(List<String> configured) {
+        for (String entry : configured) {
+            String value = entry.trim();
+            if (value.contains("*") || value.contains("?")) {
+                patterns.add(glob(value));
+            } else if (!value.isEmpty()) {
+                names.add(new QueueName(value));
+            }
+        }
+    }
+
+    /** True when some queues are found in the registry, so it must be read. */
+    boolean readsRegistry() {
+        return !patterns.isEmpty();
+    }
+
+    /** The queues to consume given the registry's current content. */
+    Set<QueueName> select(List<QueueName> registered) {
+        Set<QueueName> out = new LinkedHashSet<>(names);
+        for (QueueName queue : registered) {
+            if (patterns.stream().anyMatch(p -> p.matcher(queue.value()).matches())) {
+                out.add(queue);
+            }
+        }
+        return out;
+    }
+
+    private static Pattern glob(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (char c : glob.toCharArray()) {
+            switch (c) {
+                case '*' -> regex.append(".*");
+                case '?' -> regex.append('.');
+                default -> regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(regex.toString());
+    }
+}
