@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,6 +33,15 @@ public class Broker {
     public static final String GROUP = "workers";
     /** Set of the queues that exist: they received a job and were not idle long enough to be forgotten. */
     static final String QUEUES_KEY = "streamq:queues";
+    /**
+     * The doorbell: a stream of queue names, one entry each time a queue's ready stream got work
+     * (a submission, a promotion, a redrive, a hand-back). Workers block on it, one XREAD however
+     * many queues there are, instead of on every queue's stream: an XREADGROUP over 10,000 streams
+     * costs Redis milliseconds per call. It is a hint, written after the work and not awaited;
+     * a lost ring is found by the workers' periodic sweep of every stream. Capped, so its memory is bounded.
+     */
+    static final String DOORBELL_KEY = "streamq:ready-queues";
+    private static final int DOORBELL_LENGTH = 10_000;
     /** How Redis names the stream in "NOGROUP No such key 'streamq:{q}:ready' or consumer group ...". */
     private static final Pattern MISSING_GROUP = Pattern.compile("NOGROUP No such key 'streamq:\\{([^}]+)\\}:ready'");
 
@@ -96,6 +107,7 @@ public class Broker {
                 .chain(() -> evalDurably(ENQUEUE, keys, args))
                 .call(reply -> "conflict".equals(reply.get(0).toString()) ? Uni.createFrom().voidItem()
                         : register(queue, reply.get(reply.size() - 1).toInteger() == 1))
+                .invoke(reply -> ring(queue))
                 .map(reply -> {
                     if ("conflict".equals(reply.get(0).toString())) {
                         throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
@@ -195,14 +207,13 @@ public class Broker {
     }
 
     /**
-     * New entries for this consumer from any of the queues, in one XREADGROUP over all their
-     * streams on one connection, blocking up to {@code block} when none has any. {@code count}
-     * is per stream. On Redis Cluster such a call must name streams of one slot only: a
-     * Cluster deployment would issue one read per slot.
+     * New entries for this consumer from any of the queues, without waiting, in one XREADGROUP
+     * over all their streams; {@code count} is per stream. On Redis Cluster such a call must
+     * name streams of one slot only: a Cluster deployment would issue one read per slot.
      */
-    public Uni<List<Delivery>> read(List<QueueName> queues, String consumer, int count, Duration block) {
-        Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer)
-                .arg("COUNT").arg(count).arg("BLOCK").arg(block.toMillis()).arg("STREAMS");
+    public Uni<List<Delivery>> readNow(List<QueueName> queues, String consumer, int count) {
+        Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer).arg("COUNT").arg(count)
+                .arg("STREAMS");
         Map<String, QueueName> byStream = new HashMap<>(queues.size() * 2);
         for (QueueName q : queues) {
             xreadgroup.arg(q.ready());
@@ -211,7 +222,7 @@ public class Broker {
         for (int i = 0; i < queues.size(); i++) {
             xreadgroup.arg(">");
         }
-        return redis.send(xreadgroup, block).map(reply -> {
+        return redis.send(xreadgroup).map(reply -> {
             List<Delivery> out = new ArrayList<>();
             RedisReplies.entriesByStream(reply).forEach((stream, entries) -> {
                 QueueName q = byStream.get(stream);
@@ -221,10 +232,47 @@ public class Broker {
         });
     }
 
+    /** Says that the queue's ready stream has new entries; not awaited (see {@link #DOORBELL_KEY}). */
+    private void ring(QueueName queue) {
+        redis.send(Request.cmd(Command.XADD).arg(DOORBELL_KEY).arg("MAXLEN").arg("~").arg(DOORBELL_LENGTH).arg("*")
+                        .arg("q").arg(queue.value()))
+                .subscribe().with(ok -> { }, failure -> { });
+    }
+
+    /**
+     * Waits up to {@code block} for rings after {@code after} (an entry id of the doorbell):
+     * the queues that got work, and the id to wait after next time.
+     */
+    public Uni<Rings> waitForRings(String after, Duration block) {
+        Request xread = Request.cmd(Command.XREAD).arg("COUNT").arg(DOORBELL_LENGTH).arg("BLOCK").arg(block.toMillis())
+                .arg("STREAMS").arg(DOORBELL_KEY).arg(after);
+        return redis.send(xread, block).map(reply -> {
+            List<RedisReplies.Entry> entries = RedisReplies.entriesByStream(reply).getOrDefault(DOORBELL_KEY, List.of());
+            Set<QueueName> queues = new HashSet<>();
+            entries.forEach(e -> {
+                String name = e.fields().get("q");
+                if (QueueName.isValid(name)) {
+                    queues.add(new QueueName(name));
+                }
+            });
+            return new Rings(queues, entries.isEmpty() ? after : entries.get(entries.size() - 1).id());
+        });
+    }
+
     /** The queue whose stream a NOGROUP error names (its group or stream is gone), if the message names one. */
     public static Optional<QueueName> queueOfMissingGroup(Throwable failure) {
         Matcher m = MISSING_GROUP.matcher(String.valueOf(failure.getMessage()));
         return m.find() && QueueName.isValid(m.group(1)) ? Optional.of(new QueueName(m.group(1))) : Optional.empty();
+    }
+
+    /** XLEN of each queue's ready stream (waiting plus pending entries; 0 for none), in one pipeline. */
+    public Uni<List<Long>> lengths(List<QueueName> queues) {
+        if (queues.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<Request> lengths = new ArrayList<>(queues.size());
+        queues.forEach(q -> lengths.add(Request.cmd(Command.XLEN).arg(q.ready())));
+        return redis.batch(lengths).map(replies -> replies.stream().map(Response::toLong).toList());
     }
 
     /** The earliest due time (epoch ms) in each queue's delayed set, for the queues that have one; one pipeline. */
@@ -300,12 +348,22 @@ public class Broker {
     public Uni<Boolean> release(Delivery d) {
         QueueName q = d.queue();
         return eval(RELEASE, List.of(q.ready(), q.job(d.jobId())), List.of(GROUP, d.entryId(), now()))
-                .map(r -> r.toInteger() == 1);
+                .map(r -> r.toInteger() == 1)
+                .invoke(released -> {
+                    if (released) {
+                        ring(q);
+                    }
+                });
     }
 
     public Uni<Integer> promote(QueueName q, int limit) {
         return eval(PROMOTE, List.of(q.delayed(), q.ready()), List.of(now(), Integer.toString(limit), q.jobPrefix()))
-                .map(Response::toInteger);
+                .map(Response::toInteger)
+                .invoke(moved -> {
+                    if (moved > 0) {
+                        ring(q);
+                    }
+                });
     }
 
     public Uni<Reclaimed> reclaim(QueueName q, String consumer, Duration minIdle, int count) {
@@ -342,7 +400,12 @@ public class Broker {
         args.add(now());
         args.add(q.jobPrefix());
         args.addAll(jobIds);
-        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(Response::toLong);
+        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(Response::toLong)
+                .invoke(moved -> {
+                    if (moved > 0) {
+                        ring(q);
+                    }
+                });
     }
 
     /** A page of dead letters, oldest first, starting after {@code after} (exclusive; null for the start). */

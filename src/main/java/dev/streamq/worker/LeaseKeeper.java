@@ -22,7 +22,8 @@ class LeaseKeeper {
     }
 
     Uni<Void> renew(Collection<QueueWorker> workers) {
-        return Multi.createFrom().iterable(workers)
+        // only the queues with something in flight: with thousands of queues most have nothing to renew
+        return Multi.createFrom().iterable(workers.stream().filter(w -> w.inFlightCount() > 0).toList())
                 .onItem().transformToUniAndConcatenate(worker -> broker.extendLeases(worker.queue(), worker.consumer(),
                         worker.inFlight().stream().map(Delivery::entryId).toList()))
                 .collect().last().replaceWithVoid();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One consumed queue in this process: its deliveries in flight (leased, handed back at
@@ -19,16 +20,19 @@ final class QueueWorker {
     private final String consumer;
     private final JobRunner runner;
     private final Runnable slotFreed;
+    /** The process's running total, shared by all queues: free slots are asked per read and per reclaim. */
+    private final AtomicInteger processInFlight;
 
     private final Map<String, Delivery> inFlight = new ConcurrentHashMap<>();
     /** Entries a read returned after shutdown began: never started, to be handed back. */
     private final List<Delivery> notStarted = new CopyOnWriteArrayList<>();
     private volatile boolean groupReady;
 
-    QueueWorker(QueueName queue, String consumer, JobRunner runner, Runnable slotFreed) {
+    QueueWorker(QueueName queue, String consumer, JobRunner runner, AtomicInteger processInFlight, Runnable slotFreed) {
         this.queue = queue;
         this.consumer = consumer;
         this.runner = runner;
+        this.processInFlight = processInFlight;
         this.slotFreed = slotFreed;
     }
 
@@ -68,6 +72,7 @@ final class QueueWorker {
         List<Delivery> all = new ArrayList<>();
         inFlight.forEach((entryId, d) -> {
             if (inFlight.remove(entryId, d)) {
+                processInFlight.decrementAndGet();
                 all.add(d);
             }
         });
@@ -84,7 +89,11 @@ final class QueueWorker {
         if (deliveries.isEmpty()) {
             return;
         }
-        deliveries.forEach(d -> inFlight.put(d.entryId(), d));
+        deliveries.forEach(d -> {
+            if (inFlight.put(d.entryId(), d) == null) {
+                processInFlight.incrementAndGet();
+            }
+        });
         runner.start(deliveries, consumer).subscribe().with(
                 attempts -> {
                     for (int i = 0; i < deliveries.size(); i++) {
@@ -100,7 +109,9 @@ final class QueueWorker {
     }
 
     private void finished(Delivery delivery) {
-        inFlight.remove(delivery.entryId());
+        if (inFlight.remove(delivery.entryId()) != null) {
+            processInFlight.decrementAndGet();
+        }
         slotFreed.run();
     }
 }

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.function.IntSupplier;
 import org.jboss.logging.Logger;
 
@@ -22,6 +23,7 @@ import org.jboss.logging.Logger;
 class Reclaimer {
 
     private static final Logger LOG = Logger.getLogger(Reclaimer.class);
+    private static final int PIPELINE = 500;
 
     private final Broker broker;
     private final JobMetrics metrics;
@@ -33,10 +35,20 @@ class Reclaimer {
         this.visibilityTimeout = config.worker().visibilityTimeout();
     }
 
-    /** @param freeSlots the process's free job slots, asked before each queue: claims fill them */
+    /**
+     * Runs the reclaim script on the queues whose ready stream holds any entry (an empty stream
+     * has nothing pending), found with one pipelined XLEN per {@value #PIPELINE} queues: with
+     * thousands of mostly idle queues a script for each would be most of the work.
+     *
+     * @param freeSlots the process's free job slots, asked before each queue: claims fill them
+     */
     Uni<Void> reclaim(Collection<QueueWorker> workers, IntSupplier freeSlots) {
-        return Multi.createFrom().iterable(workers)
-                .onItem().transformToUniAndConcatenate(worker -> reclaim(worker, freeSlots.getAsInt()))
+        return Multi.createFrom().iterable(List.copyOf(workers)).group().intoLists().of(PIPELINE)
+                .onItem().transformToUniAndConcatenate(chunk -> broker.lengths(chunk.stream().map(QueueWorker::queue).toList())
+                        .chain(lengths -> Multi.createFrom().range(0, chunk.size())
+                                .filter(i -> lengths.get(i) > 0)
+                                .onItem().transformToUniAndConcatenate(i -> reclaim(chunk.get(i), freeSlots.getAsInt()))
+                                .collect().last()))
                 .collect().last().replaceWithVoid();
     }
 

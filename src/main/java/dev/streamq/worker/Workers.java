@@ -159,6 +159,7 @@ public class Workers {
             Set<QueueName> now = selection.select(list);
             wanted = now;
             now.forEach(this::consume);
+            fetcher.wake();
             List.copyOf(active.values()).forEach(worker -> {
                 if (!now.contains(worker.queue()) && worker.inFlightCount() == 0) {
                     drop(worker.queue());
@@ -170,13 +171,13 @@ public class Workers {
 
     private void consume(QueueName queue) {
         active.computeIfAbsent(queue.value(), name -> {
-            QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher::wake);
+            QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher.inFlightCounter(), fetcher::wake);
             inflightGauges.put(name, Gauge.builder("streamq.worker.inflight", worker, QueueWorker::inFlightCount)
                     .tag("queue", name).register(meters));
             EventLog.info(LOG, "queue_consumed", name, null, 0, "consuming queue " + name + " as " + consumer);
+            fetcher.joined(queue);
             return worker;
         });
-        fetcher.wake();
     }
 
     private void drop(QueueName queue) {
