@@ -7,6 +7,8 @@ import io.vertx.redis.client.RedisRole;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Keeps a copy of the options Quarkus built the default Redis client with (password, TLS,
@@ -18,6 +20,9 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
 
     /** Quarkus' name for the default client, the only one streamq configures. */
     private static final String DEFAULT_CLIENT = "<default>";
+
+    /** scheme://[userinfo@]host[:port][/db][?params]: the host part may be a bracketed IPv6 address. */
+    private static final Pattern ENDPOINT = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*@)?(?:\\[[^]]*\\]|[^/?#@:]*)(?::\\d*)?(.*)");
 
     private volatile RedisOptions options;
 
@@ -54,10 +59,24 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
         return options.getMasterName();
     }
 
-    /** The default client's options for a standalone client at {@code address} ("host:port"). */
+    /**
+     * The default client's options for a standalone client at {@code address} ("host:port"). The
+     * URI keeps the configured endpoint's scheme (rediss:// for TLS), credentials, database and
+     * parameters, as the Sentinel client does when it connects to the master it was told of:
+     * only host and port change. A bare redis:// would drop TLS and a password given in the URI.
+     */
     public RedisOptions standaloneAt(String address) {
         return new RedisOptions(options).setType(RedisClientType.STANDALONE)
-                .setEndpoints(new ArrayList<>(List.of("redis://" + bracketed(address))));
+                .setEndpoints(new ArrayList<>(List.of(at(options.getEndpoint(), address))));
+    }
+
+    /** {@code endpoint} with its host and port replaced by {@code address}. */
+    static String at(String endpoint, String address) {
+        Matcher m = ENDPOINT.matcher(endpoint == null ? "" : endpoint);
+        if (!m.matches()) {
+            return "redis://" + bracketed(address);
+        }
+        return m.group(1) + "://" + (m.group(2) == null ? "" : m.group(2)) + bracketed(address) + m.group(3);
     }
 
     /** A Redis URI needs an IPv6 host in brackets; CLIENT INFO's laddr has them, a bare "ip:port" may not. */

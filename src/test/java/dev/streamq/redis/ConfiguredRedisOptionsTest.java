@@ -43,4 +43,14 @@ class ConfiguredRedisOptionsTest {
     void onlyTheDefaultClientIsCaptured() {
         assertFalse(captured("other").viaSentinels());
     }
+
+    @Test
+    void theDirectClientKeepsTlsCredentialsAndDatabaseOfTheConfiguredUri() {
+        ConfiguredRedisOptions captured = new ConfiguredRedisOptions();
+        captured.customize("<default>", new RedisOptions().setType(RedisClientType.SENTINEL)
+                .setEndpoints(List.of("rediss://app:s3cr%40t@s1.example:26379/2?timeout=5", "rediss://app:s3cr%40t@s2.example:26379/2")));
+        assertEquals("rediss://app:s3cr%40t@10.0.0.7:6379/2?timeout=5", captured.standaloneAt("10.0.0.7:6379").getEndpoints().get(0));
+        assertEquals("rediss://app:s3cr%40t@[fd00::7]:6379/2?timeout=5", captured.standaloneAt("fd00::7:6379").getEndpoints().get(0));
+        assertEquals("redis://:pw@10.0.0.7:6379", ConfiguredRedisOptions.at("redis://:pw@[fd00::1]:26379", "10.0.0.7:6379"));
+    }
 }
