@@ -1,6 +1,7 @@
 package dev.streamq.api;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
@@ -47,6 +48,7 @@ public class QueueStats {
     private final Broker broker;
     private final RedisCalls redis;
     private final MeterRegistry meters;
+    private final JobMetrics jobMetrics;
     private final Vertx vertx;
     private final Duration ttl;
     private final Map<String, Uni<QueueDepth>> cached = new ConcurrentHashMap<>();
@@ -56,7 +58,9 @@ public class QueueStats {
     private int refreshCursor;
     private final boolean servesApi;
 
-    QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, Vertx vertx, StreamqConfig config) {
+    QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, JobMetrics jobMetrics, Vertx vertx,
+            StreamqConfig config) {
+        this.jobMetrics = jobMetrics;
         this.broker = broker;
         this.redis = redis;
         this.meters = meters;
@@ -128,10 +132,11 @@ public class QueueStats {
                 .memoize().atLeast(ttl)));
     }
 
-    /** Drops the cache entry and gauges of every queue that has left the registry. */
+    /** Drops the cache entry, gauges and job counters of every queue that has left the registry. */
     private void forgetAllBut(Set<QueueName> names) {
         Set<String> keep = new HashSet<>();
         names.forEach(q -> keep.add(q.value()));
+        jobMetrics.forgetAllBut(keep);
         for (String queue : List.copyOf(cached.keySet())) {
             if (!keep.contains(queue)) {
                 cached.remove(queue);

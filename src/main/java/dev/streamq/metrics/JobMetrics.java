@@ -1,11 +1,13 @@
 package dev.streamq.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -58,6 +60,27 @@ public class JobMetrics {
 
     public void redriven(String queue, long count) {
         counter("streamq.jobs.redriven", "queue", queue).increment(count);
+    }
+
+    /**
+     * Removes the series of every queue not in {@code queues} (the registry, or the queues a
+     * worker consumes): a forgotten queue's counters go with it, so their number stays bounded
+     * by the queues that exist rather than by every queue this process ever saw.
+     */
+    public void forgetAllBut(Set<String> queues) {
+        forget(counters, queues);
+        forget(timers, queues);
+    }
+
+    private <M extends Meter> void forget(Map<String, M> cache, Set<String> queues) {
+        cache.entrySet().removeIf(entry -> {
+            String queue = entry.getValue().getId().getTag("queue");
+            if (queue != null && !queues.contains(queue)) {
+                registry.remove(entry.getValue());
+                return true;
+            }
+            return false;
+        });
     }
 
     private Timer handlerTimer(String queue, String type) {

@@ -2,6 +2,7 @@ package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.log.EventLog;
+import dev.streamq.metrics.JobMetrics;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.Delivery;
@@ -48,6 +49,7 @@ public class Workers {
     private final LeaseKeeper leaseKeeper;
     private final QueuePruner pruner;
     private final DueTimes due;
+    private final JobMetrics jobMetrics;
     private final QueueSelection selection;
     private final String consumer;
     private final Map<String, QueueWorker> active = new ConcurrentHashMap<>();
@@ -59,7 +61,9 @@ public class Workers {
     private volatile boolean started;
 
     Workers(StreamqConfig config, Broker broker, JobRunner runner, RedisMetrics redisMetrics, MeterRegistry meters,
-            Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper, QueuePruner pruner, DueTimes due) {
+            Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper, QueuePruner pruner, DueTimes due,
+            JobMetrics jobMetrics) {
+        this.jobMetrics = jobMetrics;
         this.config = config;
         this.broker = broker;
         this.runner = runner;
@@ -165,6 +169,10 @@ public class Workers {
                     drop(worker.queue());
                 }
             });
+            if (!config.role().servesApi()) {
+                // where the API runs, QueueStats does this against the registry
+                jobMetrics.forgetAllBut(active.keySet());
+            }
             return promoter.sweep(queues());
         });
     }

@@ -2,6 +2,7 @@ package dev.streamq.core;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
 import dev.streamq.lab.RespClient;
@@ -15,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A queue with nothing waiting, running, scheduled or dead that took no job for
- * streamq.queues.forget-after leaves the registry and its keys are deleted; its finished jobs
- * stay readable, and the next job brings the queue back and runs.
+ * streamq.queues.forget-after leaves the registry, its keys are deleted and its metric series
+ * removed; its finished jobs stay readable, and the next job brings the queue back and runs.
  */
 @QuarkusTest
 @TestProfile(IdleQueuesTest.ShortIdleTime.class)
@@ -34,6 +35,8 @@ class IdleQueuesTest {
     void idleQueuesAreForgottenAndComeBackWithTheirNextJob() {
         String done = Jobs.submit("idle", "{\"type\":\"noop\"}");
         Jobs.awaitState(done, "succeeded", Duration.ofSeconds(15));
+        assertTrue(given().when().get("/q/metrics").then().extract().asString()
+                .contains("streamq_jobs_enqueued_total{queue=\"idle\""), "a queue in use has its counters");
         String dead = Jobs.submit("holds-a-dead-letter", "{\"type\":\"fail\",\"payload\":{\"failures\":1},\"maxAttempts\":1}");
         Jobs.awaitState(dead, "dead", Duration.ofSeconds(15));
         String later = Jobs.submit("scheduled", "{\"type\":\"noop\",\"runAt\":\"2999-01-01T00:00:00Z\"}");
@@ -52,6 +55,9 @@ class IdleQueuesTest {
         Await.condition("GET /queues/idle to answer 404", Duration.ofSeconds(5), Duration.ofMillis(100),
                 () -> given().when().get("/queues/idle").statusCode() == 404);
         assertEquals("succeeded", Jobs.get(done).getString("state"), "a finished job stays readable by id");
+        // its metric series go too: counters, queue gauges and the worker's in-flight gauge
+        Await.condition("the forgotten queue's series to go", Duration.ofSeconds(10), Duration.ofMillis(200),
+                () -> !given().when().get("/q/metrics").then().extract().asString().contains("queue=\"idle\""));
         assertEquals("scheduled", Jobs.get(later).getString("state"));
 
         Jobs.awaitState(Jobs.submit("idle", "{\"type\":\"noop\"}"), "succeeded", Duration.ofSeconds(15));
