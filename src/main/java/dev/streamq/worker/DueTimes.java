@@ -23,16 +23,13 @@ class DueTimes {
         next.merge(queue, atMillis, Math::min);
     }
 
-    /** What a sweep of the delayed sets found: replaces what was known of those queues. */
-    void observed(List<QueueName> swept, Map<QueueName, Long> due) {
-        swept.forEach(q -> {
-            Long at = due.get(q);
-            if (at == null) {
-                next.remove(q);
-            } else {
-                next.put(q, at);
-            }
-        });
+    /**
+     * What a sweep of the delayed sets found. It only adds: a retry noted while the sweep's reply
+     * was on its way must not be wiped by it (that cost a tick, 250 ms, of retry delay). A due time
+     * that turns out stale (another worker promoted the job) costs one promote call that moves nothing.
+     */
+    void observed(Map<QueueName, Long> due) {
+        due.forEach((queue, at) -> next.merge(queue, at, Math::min));
     }
 
     /** The queues with a job due now; each is forgotten until a sweep or a retry says otherwise. */

@@ -43,7 +43,7 @@ class Promoter {
     /** Peeks at the earliest due time of every given queue, {@value #SWEEP_PIPELINE} per round trip. */
     Uni<Void> sweep(List<QueueName> queues) {
         return Multi.createFrom().iterable(queues).group().intoLists().of(SWEEP_PIPELINE)
-                .onItem().transformToUniAndConcatenate(chunk -> broker.nextDue(chunk).invoke(found -> due.observed(chunk, found)))
+                .onItem().transformToUniAndConcatenate(chunk -> broker.nextDue(chunk).invoke(due::observed))
                 .collect().last().replaceWithVoid();
     }
 
