@@ -1,6 +1,7 @@
 package dev.streamq.lab;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -45,12 +46,30 @@ public final class Await {
         until(what, timeout, interval, () -> Boolean.TRUE.equals(probe.get()) ? Boolean.TRUE : null);
     }
 
+    /**
+     * As {@link #condition}, for a wait whose end is a finding rather than an error (a backlog
+     * that does not drain, a job that stays stuck is reported, not thrown): false on timeout.
+     */
+    public static boolean holds(Duration timeout, Duration interval, BooleanSupplier probe) {
+        try {
+            condition("", timeout, interval, probe::getAsBoolean);
+            return true;
+        } catch (IllegalStateException timedOut) {
+            return false;
+        }
+    }
+
     public static void sleep(Duration duration) {
         try {
-            Thread.sleep(duration.toMillis());
+            Thread.sleep(Math.max(0, duration.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** Sleeps until the wall clock reads {@code epochMillis} (at once if that is past). */
+    public static void sleepUntil(long epochMillis) {
+        sleep(Duration.ofMillis(epochMillis - System.currentTimeMillis()));
     }
 }

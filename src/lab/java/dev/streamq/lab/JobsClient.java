@@ -13,13 +13,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Drives streamq's REST API the way a producer would: submit jobs, read them back, wait for them.
+ * The lab's one HTTP client of the service: submit jobs, read them and the queues back, wait
+ * for them, probe health and scrape metrics. The demo, the drills, the bench, the load
+ * generator and the tests all go through it, so the API contract (paths, headers, field names)
+ * lives in one place. Bodies are plain maps: the lab speaks the API, not the service's types.
  *
- * <p>Why its own class: the lab demo, drills and benches all submit jobs, and the API contract
- * (paths, headers, field names) then lives in one place. Bodies are plain maps so the harness does
- * not compile against src/main.
+ * <p>HTTP/1.1, as producers mostly speak it: Java's default would try an h2c upgrade first.
+ * A connection that fails throws {@link UncheckedIOException}; any answer is a {@link Reply}.
  */
 public final class JobsClient {
 
@@ -27,6 +30,7 @@ public final class JobsClient {
     public static final Set<String> TERMINAL = Set.of("succeeded", "dead");
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
     private final String baseUrl;
     private final HttpClient http;
@@ -39,7 +43,7 @@ public final class JobsClient {
     public JobsClient(String baseUrl, Duration requestTimeout) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     public String baseUrl() {
@@ -76,12 +80,26 @@ public final class JobsClient {
 
     /** GET /jobs/{id}. */
     public Reply get(String id) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + "/jobs/" + id)).timeout(requestTimeout).GET().build());
+        return getPath("/jobs/" + id);
     }
 
-    /** Any GET, e.g. "/queues" or "/q/health/ready". */
+    /** GET /queues/{queue}: ready, pending, delayed, dead, lag (cached by the API for 1 s). */
+    public Reply queue(String queue) {
+        return getPath("/queues/" + queue);
+    }
+
+    /** Any GET, e.g. "/q/metrics" or "/q/health/ready". */
     public Reply getPath(String path) {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout).GET().build());
+    }
+
+    /** HTTP status of a GET on {@code path}, or -1 when the connection fails. */
+    public int status(String path) {
+        try {
+            return getPath(path).status();
+        } catch (UncheckedIOException e) {
+            return -1;
+        }
     }
 
     /**
@@ -89,25 +107,15 @@ public final class JobsClient {
      * the last view seen either way (check {@code state}), so a stuck job is reported, not thrown.
      */
     public Map<String, Object> awaitTerminal(String id, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> last = Map.of("id", id, "state", "unknown");
-        while (true) {
-            try {
-                Reply reply = get(id);
-                if (reply.status() == 200) {
-                    last = reply.body();
-                    if (TERMINAL.contains(String.valueOf(last.get("state")))) {
-                        return last;
-                    }
-                }
-            } catch (UncheckedIOException e) {
-                // API restarting or unreachable for a moment: keep polling until the deadline.
+        AtomicReference<Map<String, Object>> last = new AtomicReference<>(Map.of("id", id, "state", "unknown"));
+        Await.holds(timeout, Duration.ofMillis(200), () -> {
+            Reply reply = get(id); // a connection error (API restarting) counts as "not yet"
+            if (reply.status() == 200) {
+                last.set(reply.body());
             }
-            if (System.nanoTime() >= deadline) {
-                return last;
-            }
-            Await.sleep(Duration.ofMillis(200));
-        }
+            return TERMINAL.contains(String.valueOf(last.get().get("state")));
+        });
+        return last.get();
     }
 
     private HttpRequest.Builder post(String path, Object body) {
@@ -146,6 +154,10 @@ public final class JobsClient {
 
         public int status() {
             return status;
+        }
+
+        public boolean ok() {
+            return status / 100 == 2;
         }
 
         public String text() {

@@ -15,7 +15,7 @@ import java.util.List;
  *       killing a worker shows another reclaiming its jobs.</li>
  * </ul>
  *
- * <p>Why separate from {@link LabMain}: drills and benches build on the same deployment without
+ * <p>Why separate from {@code lab up}: drills and benches build on the same deployment without
  * going through the command line.
  */
 public final class Lab implements AutoCloseable {

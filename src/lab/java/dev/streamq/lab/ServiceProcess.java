@@ -1,16 +1,7 @@
 package dev.streamq.lab;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -18,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One instance of the packaged streamq app ({@code java -jar target/quarkus-app/quarkus-run.jar})
@@ -25,21 +17,19 @@ import java.util.Map;
  *
  * <p>Why a real process and not @QuarkusTest: drills kill -9 workers, restart them and measure
  * their memory; only a separate JVM behaves like a pod for that. Output (one JSON object per
- * line) is appended to a log file so that {@link #logEvents(String)} can check what a worker did.
+ * line) is appended to a log file so that {@link #logEvents(String)} can tell what a worker did.
  */
 public final class ServiceProcess implements AutoCloseable {
 
     /** Default location of the fast-jar, relative to the project directory. */
     public static final String DEFAULT_JAR = "target/quarkus-app/quarkus-run.jar";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final String name;
     private final int port;
     private final String role;
     private final Path logFile;
     private final ManagedProcess process;
+    private final JobsClient http;
 
     private ServiceProcess(Builder b) {
         this.name = b.name;
@@ -63,6 +53,7 @@ public final class ServiceProcess implements AutoCloseable {
                     + "'mvn -q -B -DskipTests package' (deploy/local/lab does that)");
         }
         this.process = new ManagedProcess(name, command, env, b.workDir.toAbsolutePath(), logFile);
+        this.http = new JobsClient(baseUrl(), Duration.ofSeconds(2));
     }
 
     /** {@code jar} is usually {@code Paths.get(DEFAULT_JAR)}; see {@link #defaultJar()}. */
@@ -86,23 +77,14 @@ public final class ServiceProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with code " + process.exitCode() + ", see " + logFile);
             }
-            return httpStatus("/q/health/ready") == 200;
+            return http.status("/q/health/ready") == 200;
         });
         return this;
     }
 
-    /** HTTP status of a GET on {@code path}, or -1 when the connection fails. */
-    public int httpStatus(String path) {
-        try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path))
-                    .timeout(Duration.ofSeconds(2)).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
+    /** A client of this process's API; every call goes to this process alone. */
+    public JobsClient jobs() {
+        return http;
     }
 
     /** SIGKILL: in-flight jobs stay pending in the stream and must be reclaimed by another worker. */
@@ -177,56 +159,9 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Every JSON log line whose "event" is {@code event}, as maps, oldest first. */
-    public List<Map<String, Object>> logEvents(String event) {
-        List<Map<String, Object>> matching = new ArrayList<>();
-        for (Map<String, Object> entry : logEntries()) {
-            if (event.equals(entry.get("event"))) {
-                matching.add(entry);
-            }
-        }
-        return matching;
-    }
-
-    /**
-     * Every JSON log line so far. Lines that are not JSON (a JVM crash message, say) are skipped.
-     * Keys found under "mdc" are lifted to the top level when not already there, so callers do
-     * not care whether the app logs its fields as structured arguments or as MDC.
-     */
-    public List<Map<String, Object>> logEntries() {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            return List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        List<Map<String, Object>> entries = new ArrayList<>();
-        for (String line : lines) {
-            Map<String, Object> entry = parseLogLine(line);
-            if (entry != null) {
-                entries.add(entry);
-            }
-        }
-        return entries;
-    }
-
-    static Map<String, Object> parseLogLine(String line) {
-        String trimmed = line.trim();
-        if (!trimmed.startsWith("{")) {
-            return null;
-        }
-        try {
-            Map<String, Object> entry = JSON.readValue(trimmed, new TypeReference<LinkedHashMap<String, Object>>() { });
-            Object mdc = entry.get("mdc");
-            if (mdc instanceof Map<?, ?> mdcMap) {
-                mdcMap.forEach((key, value) -> entry.putIfAbsent(String.valueOf(key), value));
-            }
-            return entry;
-        } catch (IOException e) {
-            return null;
-        }
+    /** Every event named {@code event} this process (and its earlier runs) logged, oldest first. */
+    public List<LogEvent> logEvents(String event) {
+        return new ServiceLog(logFile, Set.of(event)).readOn();
     }
 
     @Override

@@ -38,25 +38,11 @@ public final class Topology implements AutoCloseable {
         }
     }
 
-    /** The outcome of {@link #awaitFailover}: who is master now and how long the wait took. */
-    public static final class Failover {
-        private final RedisNode newMaster;
-        private final Duration took;
-
-        Failover(RedisNode newMaster, Duration took) {
-            this.newMaster = newMaster;
-            this.took = took;
-        }
-
-        public RedisNode newMaster() {
-            return newMaster;
-        }
-
-        /** Time from the call of awaitFailover until the new master answered ROLE as master. */
-        public Duration took() {
-            return took;
-        }
-
+    /**
+     * The outcome of {@link #awaitFailover}: who is master now, and the time from the call of
+     * awaitFailover until the new master answered ROLE as master.
+     */
+    public record Failover(RedisNode newMaster, Duration took) {
         @Override
         public String toString() {
             return "failover to " + newMaster + " in " + took.toMillis() + " ms";

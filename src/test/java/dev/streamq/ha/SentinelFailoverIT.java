@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
-import dev.streamq.lab.JobsClient;
+import dev.streamq.lab.LoadGenerator;
 import dev.streamq.lab.RedisNode;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
 import dev.streamq.lab.WritableMaster;
-import dev.streamq.lab.drill.LoadGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +75,7 @@ class SentinelFailoverIT {
     }
 
     private static String metrics(ServiceProcess process) {
-        return new JobsClient(process.baseUrl()).getPath("/q/metrics").text();
+        return process.jobs().getPath("/q/metrics").text();
     }
 
     /** 50 jobs/s, each submission retried with its own Idempotency-Key through 503s and refused connections. */

@@ -21,21 +21,21 @@ public final class DrillCli {
 
     public static int drill(List<String> args, PrintStream out) {
         if (args.isEmpty() || args.get(0).startsWith("--")) {
-            throw new IllegalArgumentException("drill needs a NAME: one of " + Drill.Scenario.names());
+            throw new IllegalArgumentException("drill needs a NAME: one of " + Scenario.names());
         }
-        Drill.Scenario scenario = Drill.Scenario.parse(args.get(0));
+        Scenario scenario = Scenario.parse(args.get(0));
         Parsed p = parse(args.subList(1, args.size()), out);
         return runAll(List.of(scenario), p, out);
     }
 
     public static int drills(List<String> args, PrintStream out) {
         Parsed p = parse(args, out);
-        return runAll(List.of(Drill.Scenario.values()), p, out);
+        return runAll(List.of(Scenario.values()), p, out);
     }
 
-    private static int runAll(List<Drill.Scenario> scenarios, Parsed p, PrintStream out) {
+    private static int runAll(List<Scenario> scenarios, Parsed p, PrintStream out) {
         List<DrillResult> results = new ArrayList<>();
-        for (Drill.Scenario scenario : scenarios) {
+        for (Scenario scenario : scenarios) {
             DrillResult r = Drill.run(scenario, p.config, p.out.resolve(scenario.id() + "-work"));
             DrillReport.writeDrill(p.out, r);
             results.add(r);
@@ -49,7 +49,7 @@ public final class DrillCli {
     }
 
     private static final class Parsed {
-        final Drill.Config config = new Drill.Config();
+        final DrillConfig config = new DrillConfig();
         Path out = DrillReport.defaultOut();
     }
 

@@ -1,12 +1,8 @@
 package dev.streamq.lab.drill;
 
+import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.ServiceProcess;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,22 +24,17 @@ final class MetricsScraper {
         this.process = process;
     }
 
-    synchronized void scrape(HttpClient http) {
-        String text;
+    synchronized void scrape() {
+        JobsClient.Reply reply;
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(process.baseUrl() + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return;
-            }
-            text = response.body();
-        } catch (IOException e) {
+            reply = process.jobs().getPath("/q/metrics");
+        } catch (UncheckedIOException e) {
             return; // down right now: keep what we had
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        }
+        if (reply.status() != 200) {
             return;
         }
-        for (Map.Entry<String, Double> e : parse(text).entrySet()) {
+        for (Map.Entry<String, Double> e : parse(reply.text()).entrySet()) {
             Double previous = last.get(e.getKey());
             if (previous != null && e.getValue() < previous) {
                 carried.merge(e.getKey(), previous, Double::sum);

@@ -1,25 +1,23 @@
-package dev.streamq.lab.drill;
+package dev.streamq.lab;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.streamq.worker.RetryPolicy;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * Submits jobs at a steady rate the way a well-behaved producer does: every job gets its own
@@ -32,7 +30,11 @@ import java.util.function.Supplier;
  */
 public final class LoadGenerator implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The producer's own backoff between tries of one key: 100 ms doubling to 2 s, no jitter
+     * (the service's Retry-After is the other input). The same formula as the workers' retries.
+     */
+    private static final RetryPolicy BACKOFF = new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(2000), 2.0);
 
     /** One HTTP answer (or connection failure, status -1) to one attempt of one submission. */
     public record Answer(long timeMillis, int status, long latencyMillis, String jobId, String key) {
@@ -93,6 +95,11 @@ public final class LoadGenerator implements AutoCloseable {
             return attempts;
         }
 
+        /** Whether an answer said replayed:true (the key's job existed already). */
+        public boolean replayed() {
+            return replayed;
+        }
+
         /** Every id a 2xx answer named for this key (must all be equal: idempotency). */
         public List<String> ids() {
             synchronized (ids) {
@@ -101,13 +108,12 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    private final String baseUrl;
+    private final JobsClient jobs;
     private final String queue;
     private final double rate;
     private final Duration perJobDeadline;
     private final LongFunction<Map<String, Object>> jobBody;
     private final String keyPrefix;
-    private final HttpClient http;
     private final ExecutorService pool;
     private final Thread ticker;
     private final LinkedBlockingQueue<Submission> backlog = new LinkedBlockingQueue<>();
@@ -135,22 +141,19 @@ public final class LoadGenerator implements AutoCloseable {
      */
     public LoadGenerator(String baseUrl, String queue, double rate, int threads, long seed, Duration perJobDeadline,
             LongFunction<Map<String, Object>> jobBody) {
-        this.baseUrl = baseUrl;
+        this.jobs = new JobsClient(baseUrl);
         this.queue = queue;
         this.rate = rate;
         this.threads = threads;
         this.perJobDeadline = perJobDeadline;
         this.jobBody = jobBody;
         this.keyPrefix = "drill-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime()) + "-";
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).executor(Executors.newFixedThreadPool(4, daemon("load-http")))
-                .build();
         this.pool = Executors.newFixedThreadPool(threads, daemon("load-client"));
         this.ticker = new Thread(this::tick, "load-ticker");
         this.ticker.setDaemon(true);
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
+    private static ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -213,41 +216,26 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void submit(Submission s) {
         long deadline = s.offeredMillis + perJobDeadline.toMillis();
-        long backoff = 100;
-        byte[] body;
-        try {
-            Map<String, Object> job = jobBody.apply(s.index);
-            s.type = String.valueOf(job.get("type"));
-            body = JSON.writeValueAsBytes(job);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Map<String, Object> job = jobBody.apply(s.index);
+        s.type = String.valueOf(job.get("type"));
         while (true) {
             long t0 = System.currentTimeMillis();
             int status;
             String id = null;
             long retryAfterMs = 0;
             try {
-                HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/queues/" + queue + "/jobs"))
-                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                        .header("Idempotency-Key", s.key).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                status = response.statusCode();
-                if (status / 100 == 2) {
-                    JsonNode node = JSON.readTree(response.body());
-                    id = node.path("id").asText(null);
-                    if (node.path("replayed").asBoolean(false)) {
-                        s.replayed = true;
-                    }
+                JobsClient.Reply reply = jobs.submit(queue, job, s.key);
+                status = reply.status();
+                if (reply.ok()) {
+                    Map<String, Object> body = reply.body();
+                    id = body.get("id") == null ? null : String.valueOf(body.get("id"));
+                    s.replayed |= Boolean.TRUE.equals(body.get("replayed"));
                 } else {
-                    retryAfterMs = response.headers().firstValue("Retry-After")
-                            .map(v -> { try { return Long.parseLong(v.trim()) * 1000; } catch (NumberFormatException e) { return 0L; } })
-                            .orElse(0L);
+                    retryAfterMs = retryAfterMillis(reply.header("Retry-After"));
                 }
-            } catch (IOException e) {
+            } catch (UncheckedIOException e) {
                 status = -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            } catch (IllegalStateException interrupted) {
                 return;
             }
             long t1 = System.currentTimeMillis();
@@ -261,17 +249,24 @@ public final class LoadGenerator implements AutoCloseable {
             }
             boolean retryable = status == -1 || status == 503 || status == 502 || status == 504 || status == 429;
             // Retry-After is a hint; a client with a deadline caps it so it keeps probing.
+            long backoff = BACKOFF.ceiling(s.attempts).toMillis();
             long sleep = Math.min(Math.max(backoff, Math.min(retryAfterMs, 1000)), 2000);
             if (!retryable || System.currentTimeMillis() + sleep > deadline) {
                 return;
             }
             try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                Await.sleep(Duration.ofMillis(sleep));
+            } catch (IllegalStateException interrupted) {
                 return;
             }
-            backoff = Math.min(backoff * 2, 2000);
+        }
+    }
+
+    private static long retryAfterMillis(String header) {
+        try {
+            return header == null ? 0 : Long.parseLong(header.trim()) * 1000;
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -315,9 +310,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     /** Ids of every acknowledged job. */
-    public java.util.Set<String> acknowledgedIds() {
+    public Set<String> acknowledgedIds() {
         return submissions().stream().filter(Submission::acknowledged).map(Submission::jobId)
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
     }
 
     @Override
