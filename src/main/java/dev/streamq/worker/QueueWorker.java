@@ -172,7 +172,7 @@ final class QueueWorker {
 
     private void readFailed(Throwable failure) {
         RedisErrorKind kind = RedisErrorKind.of(failure);
-        redisMetrics.error(kind);
+        redisMetrics.error(kind.label());
         if (String.valueOf(failure.getMessage()).startsWith("NOGROUP")) {
             groupReady = false; // the stream or group vanished (e.g. a failover to a replica that lacked it): recreate
         }
