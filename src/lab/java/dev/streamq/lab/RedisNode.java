@@ -15,7 +15,7 @@ import java.util.Map;
  * persistent volume), and a {@code replicaof} line that Sentinel wrote into the file with
  * CONFIG REWRITE survives, exactly as it would in production.
  */
-public final class RedisNode extends RedisProcess {
+public final class RedisNode extends RedisProcess<RedisNode> {
 
     private RedisNode(Builder builder) {
         super("redis-server", builder.name, builder.port, builder.dir, "redis.conf", settings(builder));
@@ -46,18 +46,6 @@ public final class RedisNode extends RedisProcess {
         }
         b.extra.forEach((key, value) -> lines.add(key + " " + value));
         return lines;
-    }
-
-    /** Starts the process and waits until it answers PING. */
-    public RedisNode start() {
-        launch();
-        return this;
-    }
-
-    /** Same port, same directory, same (possibly Sentinel-rewritten) config. Kills first if still running. */
-    public RedisNode restart() {
-        relaunch();
-        return this;
     }
 
     /** A new client connection; the caller closes it. */
@@ -117,29 +105,15 @@ public final class RedisNode extends RedisProcess {
         return minReplicas == 0 || (good != null && Integer.parseInt(good) >= minReplicas);
     }
 
-    /** Settings for a node; {@link #start()} writes the config and launches redis-server. */
-    public static final class Builder {
-        private final Path dir;
-        private String name = "redis";
-        private int port;
+    /** Settings for a node. */
+    public static final class Builder extends RedisProcess.Builder<Builder> {
         private Integer replicaOfPort;
         private int minReplicasToWrite;
         private int minReplicasMaxLag = 10;
         private final Map<String, String> extra = new LinkedHashMap<>();
 
         private Builder(Path dir) {
-            this.dir = dir;
-        }
-
-        public Builder name(String value) {
-            name = value;
-            return this;
-        }
-
-        /** Port to listen on; a free one is picked when not set. */
-        public Builder port(int value) {
-            port = value;
-            return this;
+            super(dir, "redis");
         }
 
         /** Start as a replica of 127.0.0.1:masterPort. */
@@ -164,16 +138,9 @@ public final class RedisNode extends RedisProcess {
             return this;
         }
 
-        /** Writes the config but does not start the process. */
-        public RedisNode build() {
-            if (port == 0) {
-                port = Ports.free();
-            }
-            return new RedisNode(this);
-        }
-
+        /** Writes the config and starts redis-server. */
         public RedisNode start() {
-            return build().start();
+            return new RedisNode(this).start();
         }
     }
 }

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * millisecond timestamps, so a drill can tell "detection took X ms, promotion took Y ms" from the
  * sentinel's own clock rather than from polling.
  */
-public final class SentinelNode extends RedisProcess {
+public final class SentinelNode extends RedisProcess<SentinelNode> {
 
     public static final String DEFAULT_MASTER_NAME = "mymaster";
 
@@ -51,16 +51,6 @@ public final class SentinelNode extends RedisProcess {
 
     public static Builder builder(Path dir, int masterPort) {
         return new Builder(dir, masterPort);
-    }
-
-    public SentinelNode start() {
-        launch();
-        return this;
-    }
-
-    public SentinelNode restart() {
-        relaunch();
-        return this;
     }
 
     public String masterName() {
@@ -155,29 +145,16 @@ public final class SentinelNode extends RedisProcess {
         }
     }
 
-    public static final class Builder {
-        private final Path dir;
+    public static final class Builder extends RedisProcess.Builder<Builder> {
         private final int masterPort;
-        private String name = "sentinel";
-        private int port;
         private String masterName = DEFAULT_MASTER_NAME;
         private int quorum = 1;
         private int downAfterMillis = 1000;
         private int failoverTimeoutMillis = 5000;
 
         private Builder(Path dir, int masterPort) {
-            this.dir = dir;
+            super(dir, "sentinel");
             this.masterPort = masterPort;
-        }
-
-        public Builder name(String value) {
-            name = value;
-            return this;
-        }
-
-        public Builder port(int value) {
-            port = value;
-            return this;
         }
 
         public Builder masterName(String value) {
@@ -205,15 +182,9 @@ public final class SentinelNode extends RedisProcess {
             return this;
         }
 
-        public SentinelNode build() {
-            if (port == 0) {
-                port = Ports.free();
-            }
-            return new SentinelNode(this);
-        }
-
+        /** Writes the config and starts redis-sentinel. */
         public SentinelNode start() {
-            return build().start();
+            return new SentinelNode(this).start();
         }
     }
 }

@@ -19,25 +19,27 @@ import java.util.Set;
  * their memory; only a separate JVM behaves like a pod for that. Output (one JSON object per
  * line) is appended to a log file so that {@link #logEvents(String)} can tell what a worker did.
  */
-public final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess extends LabProcess<ServiceProcess> {
 
     /** Default location of the fast-jar, relative to the project directory. */
     public static final String DEFAULT_JAR = "target/quarkus-app/quarkus-run.jar";
 
-    private final String name;
-    private final int port;
     private final String role;
-    private final Path logFile;
-    private final ManagedProcess process;
     private final JobsClient http;
 
-    private ServiceProcess(Builder b) {
-        this.name = b.name;
-        this.port = b.port == 0 ? Ports.free() : b.port;
+    private ServiceProcess(Builder b, int port, Map<String, String> env, List<String> command) {
+        // SIGTERM: graceful shutdown, up to 30 s, hands unfinished jobs back
+        super(port, b.logFile.toAbsolutePath(),
+                new ManagedProcess(b.name, command, env, b.workDir.toAbsolutePath(), b.logFile.toAbsolutePath()),
+                Duration.ofSeconds(30));
         this.role = b.role;
-        this.logFile = b.logFile.toAbsolutePath();
+        this.http = new JobsClient(baseUrl(), Duration.ofSeconds(2));
+    }
+
+    private static ServiceProcess of(Builder b) {
+        int port = b.port == 0 ? Ports.free() : b.port;
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("STREAMQ_ROLE", role);
+        env.put("STREAMQ_ROLE", b.role);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_REDIS_MASTER_NAME", SentinelNode.DEFAULT_MASTER_NAME);
@@ -52,8 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
             throw new IllegalStateException(b.jar.toAbsolutePath() + " does not exist: build it with "
                     + "'mvn -q -B -DskipTests package' (deploy/local/lab does that)");
         }
-        this.process = new ManagedProcess(name, command, env, b.workDir.toAbsolutePath(), logFile);
-        this.http = new JobsClient(baseUrl(), Duration.ofSeconds(2));
+        return new ServiceProcess(b, port, env, command);
     }
 
     /** {@code jar} is usually {@code Paths.get(DEFAULT_JAR)}; see {@link #defaultJar()}. */
@@ -66,17 +67,10 @@ public final class ServiceProcess implements AutoCloseable {
         return Paths.get(System.getProperty("streamq.jar", DEFAULT_JAR));
     }
 
-    public ServiceProcess start() {
-        process.start();
-        return this;
-    }
-
     /** Polls /q/health/ready until it answers 200. Fails early if the process exits. */
     public ServiceProcess awaitReady(Duration timeout) {
-        Await.condition(name + " ready on " + baseUrl() + "/q/health/ready", timeout, Duration.ofMillis(250), () -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with code " + process.exitCode() + ", see " + logFile);
-            }
+        Await.condition(name() + " ready on " + baseUrl() + "/q/health/ready", timeout, Duration.ofMillis(250), () -> {
+            requireAlive();
             return http.status("/q/health/ready") == 200;
         });
         return this;
@@ -87,50 +81,12 @@ public final class ServiceProcess implements AutoCloseable {
         return http;
     }
 
-    /** SIGKILL: in-flight jobs stay pending in the stream and must be reclaimed by another worker. */
-    public void kill9() {
-        process.kill9();
-    }
-
-    /** SIGTERM and wait (graceful shutdown) up to 30 s, then SIGKILL. */
-    public void stop() {
-        process.stop(Duration.ofSeconds(30));
-    }
-
-    /** Same port, env and log file (appended). Kills first if still running. Does not await readiness. */
-    public ServiceProcess restart() {
-        if (process.isAlive()) {
-            process.kill9();
-        }
-        return start();
-    }
-
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public int port() {
-        return port;
-    }
-
     public String role() {
         return role;
     }
 
-    public String name() {
-        return name;
-    }
-
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
-    }
-
-    public Path logFile() {
-        return logFile;
+        return "http://127.0.0.1:" + port();
     }
 
     /** Current resident set size in kB (VmRSS), or -1 when the process is gone. */
@@ -144,11 +100,11 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private long procStatusKb(String field) {
-        if (!process.isAlive()) {
+        if (!isAlive()) {
             return -1;
         }
         try {
-            for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(pid()), "status"))) {
                 if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
                 }
@@ -161,17 +117,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Every event named {@code event} this process (and its earlier runs) logged, oldest first. */
     public List<LogEvent> logEvents(String event) {
-        return new ServiceLog(logFile, Set.of(event)).readOn();
-    }
-
-    @Override
-    public void close() {
-        process.kill9();
+        return new ServiceLog(logFile(), Set.of(event)).readOn();
     }
 
     @Override
     public String toString() {
-        return name + "(" + role + ")@" + baseUrl();
+        return name() + "(" + role + ")@" + baseUrl();
     }
 
     public static final class Builder {
@@ -255,7 +206,7 @@ public final class ServiceProcess implements AutoCloseable {
             if (logFile == null) {
                 logFile = workDir.resolve(name + ".log");
             }
-            return new ServiceProcess(this);
+            return ServiceProcess.of(this);
         }
 
         public ServiceProcess start() {

@@ -12,14 +12,7 @@ import java.util.Map;
  * The demo: one job of each kind, chosen so every path of the job life cycle shows up
  * (success, retry then success, dead letter, delayed start, idempotent replay, batch).
  */
-final class Demo {
-    private final JobsClient jobs;
-    private final PrintStream out;
-
-    Demo(JobsClient jobs, PrintStream out) {
-        this.jobs = jobs;
-        this.out = out;
-    }
+record Demo(JobsClient jobs, PrintStream out) {
 
     boolean run() {
         String queue = "demo";

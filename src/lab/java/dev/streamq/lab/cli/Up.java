@@ -23,18 +23,10 @@ import java.util.concurrent.TimeUnit;
  * endpoints, and stops (or, with --keep, stays up until Ctrl-C or {@code lab down}, which
  * finds it by the PID file).
  */
-final class Up {
+record Up(Up.Options options, PrintStream out) {
 
     /** Where the PID of a --keep lab is written; `down` reads it. Relative to the project directory. */
     static final Path PID_FILE = Paths.get("target", "lab", "lab.pid");
-
-    private final Options options;
-    private final PrintStream out;
-
-    Up(Options options, PrintStream out) {
-        this.options = options;
-        this.out = out;
-    }
 
     int run() {
         Path workDir = Paths.get("target", "lab",
