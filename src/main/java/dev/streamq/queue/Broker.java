@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
- * KEYS/ARGV order and the consumer group. Every state transition is one script, so it is
+ * KEYS/ARGV order and the consumer group ({@link ScriptReplies} reads their replies). Every state transition is one script, so it is
  * atomic and costs one round trip. It does not retry; callers decide how to survive
  * failures (the API within a budget, workers forever).
  */
@@ -85,17 +85,7 @@ public class Broker {
         }
         return register(queue)
                 .chain(() -> evalDurably(ENQUEUE, keys, args))
-                .map(reply -> {
-                    if ("conflict".equals(reply.get(0).toString())) {
-                        throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
-                    }
-                    List<Enqueued> out = new ArrayList<>(jobs.size());
-                    for (int i = 0; i + 2 < reply.size(); i += 3) {
-                        out.add(new Enqueued(reply.get(i).toString(), queue, reply.get(i + 1).toString(),
-                                reply.get(i + 2).toInteger() == 1));
-                    }
-                    return out;
-                });
+                .map(reply -> ScriptReplies.enqueued(reply, queue));
     }
 
     private Uni<Void> register(QueueName queue) {
@@ -163,18 +153,7 @@ public class Broker {
             keys.add(q.job(d.jobId()));
             args.add(d.entryId());
         }
-        return eval(START, keys, args).map(r -> {
-            List<Optional<Attempt>> out = new ArrayList<>(deliveries.size());
-            for (int i = 0; i < deliveries.size(); i++) {
-                int at = 6 * i;
-                out.add("run".equals(r.get(at).toString())
-                        ? Optional.of(new Attempt(deliveries.get(i), r.get(at + 1).toInteger(),
-                                Integer.parseInt(r.get(at + 2).toString()), r.get(at + 3).toString(),
-                                r.get(at + 4).toString(), Long.parseLong(r.get(at + 5).toString())))
-                        : Optional.empty());
-            }
-            return out;
-        });
+        return eval(START, keys, args).map(reply -> ScriptReplies.started(reply, deliveries));
     }
 
     public Uni<Outcome> complete(Delivery d, String result) {
@@ -182,7 +161,7 @@ public class Broker {
         return eval(COMPLETE, List.of(q.ready(), q.job(d.jobId())),
                 List.of(GROUP, d.entryId(), now(), result == null ? "" : result,
                         Long.toString(config.retention().succeeded().toSeconds())))
-                .map(r -> Outcome.of(r.toString()));
+                .map(ScriptReplies::outcome);
     }
 
     /**
@@ -195,18 +174,18 @@ public class Broker {
                 List.of(GROUP, d.entryId(), now(), error, Long.toString(retryAtMillis), deadReason,
                         Long.toString(config.retention().dead().toSeconds()),
                         Long.toString(config.retention().deadLetterCap())))
-                .map(r -> Outcome.of(r.toString()));
+                .map(ScriptReplies::outcome);
     }
 
     public Uni<Boolean> release(Delivery d) {
         QueueName q = d.queue();
         return eval(RELEASE, List.of(q.ready(), q.job(d.jobId())), List.of(GROUP, d.entryId(), now()))
-                .map(r -> r.toInteger() == 1);
+                .map(ScriptReplies::released);
     }
 
     public Uni<Integer> promote(QueueName q, int limit) {
         return eval(PROMOTE, List.of(q.delayed(), q.ready()), List.of(now(), Integer.toString(limit), q.jobPrefix()))
-                .map(Response::toInteger);
+                .map(ScriptReplies::promoted);
     }
 
     public Uni<Reclaimed> reclaim(QueueName q, String consumer, Duration minIdle, int count) {
@@ -215,16 +194,7 @@ public class Broker {
                         Integer.toString(config.worker().maxDeliveries()), q.jobPrefix(), now(),
                         Long.toString(config.retention().dead().toSeconds()),
                         Long.toString(config.retention().deadLetterCap())))
-                .map(r -> {
-                    Response pairs = r.get(0);
-                    List<Delivery> claimed = new ArrayList<>();
-                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                        claimed.add(new Delivery(q, pairs.get(i).toString(), pairs.get(i + 1).toString()));
-                    }
-                    List<String> poisoned = new ArrayList<>();
-                    r.get(1).forEach(id -> poisoned.add(id.toString()));
-                    return new Reclaimed(claimed, poisoned);
-                });
+                .map(reply -> ScriptReplies.reclaimed(reply, q));
     }
 
     /** Resets the idle time of entries still being worked on, so that they are not reclaimed (JUSTID: no delivery counted). */
@@ -243,7 +213,7 @@ public class Broker {
         args.add(now());
         args.add(q.jobPrefix());
         args.addAll(jobIds);
-        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(Response::toLong);
+        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(ScriptReplies::redriven);
     }
 
     /** A page of dead letters, oldest first, starting after {@code after} (exclusive; null for the start). */
@@ -271,13 +241,7 @@ public class Broker {
 
     public Uni<QueueDepth> depth(QueueName q) {
         return eval(STATS, List.of(q.ready(), q.delayed(), q.dead()), List.of(GROUP))
-                .map(r -> {
-                    long length = r.get(0).toLong();
-                    long pending = r.get(1).toLong();
-                    long lag = r.get(2).toLong();
-                    return new QueueDepth(q.value(), length - pending, pending, r.get(4).toLong(), r.get(5).toLong(),
-                            lag, r.get(3).toLong());
-                });
+                .map(reply -> ScriptReplies.depth(reply, q));
     }
 
     /** ROLE of the server the client currently calls the master; "master" is the only answer a writer can use. */
