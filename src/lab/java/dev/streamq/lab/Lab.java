@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A running streamq deployment on this machine: a redis {@link Topology} plus the service
@@ -15,12 +16,12 @@ import java.util.List;
  *       killing a worker shows another reclaiming its jobs.</li>
  * </ul>
  *
- * <p>Why separate from {@code lab up}: drills and benches build on the same deployment without
- * going through the command line.
+ * <p>Why separate from {@code lab up}: the drills run on the same deployment without going
+ * through the command line.
  */
 public final class Lab implements AutoCloseable {
 
-    public static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Topology topology;
     private final List<ServiceProcess> services;
@@ -32,32 +33,27 @@ public final class Lab implements AutoCloseable {
         this.api = api;
     }
 
-    /** Starts topology and services under {@code workDir} and waits until every service is ready. */
-    public static Lab start(Topology.Shape shape, Path workDir, Path jar) {
-        return start(shape, workDir, jar, new Topology.Options(), shape == Topology.Shape.SINGLE ? 0 : 2);
-    }
-
-    /** As {@link #start(Topology.Shape, Path, Path)} with topology options and a worker count (ignored for SINGLE). */
-    public static Lab start(Topology.Shape shape, Path workDir, Path jar, Topology.Options options, int workers) {
-        Topology topology = Topology.start(shape, workDir.resolve("redis"), options);
+    /**
+     * Starts the services on a running {@code topology} (which the lab then owns) and waits
+     * until every one is ready: with {@code workers} 0 one process with role all, else one API
+     * and that many workers. {@code env} is added to, and wins over, the topology's settings.
+     */
+    public static Lab start(Topology topology, Path workDir, Path jar, int workers, Map<String, String> env) {
         List<ServiceProcess> services = new ArrayList<>();
         try {
-            ServiceProcess api;
-            if (shape == Topology.Shape.SINGLE) {
-                api = service(jar, workDir, topology, "streamq", "all");
-                services.add(api);
+            if (workers == 0) {
+                services.add(service(jar, workDir, topology, env, "streamq", "all"));
             } else {
-                api = service(jar, workDir, topology, "api", "api");
-                services.add(api);
+                services.add(service(jar, workDir, topology, env, "api", "api"));
                 for (int i = 1; i <= workers; i++) {
-                    services.add(service(jar, workDir, topology, "worker-" + i, "worker"));
+                    services.add(service(jar, workDir, topology, env, "worker-" + i, "worker"));
                 }
             }
             // Started together, awaited one by one: JVM start-up overlaps on 2 cores.
             for (ServiceProcess service : services) {
                 service.awaitReady(READY_TIMEOUT);
             }
-            return new Lab(topology, services, api);
+            return new Lab(topology, services, services.get(0));
         } catch (RuntimeException e) {
             services.forEach(ServiceProcess::close);
             topology.close();
@@ -65,8 +61,9 @@ public final class Lab implements AutoCloseable {
         }
     }
 
-    private static ServiceProcess service(Path jar, Path workDir, Topology topology, String name, String role) {
-        return ServiceProcess.builder(jar).name(name).role(role).topology(topology)
+    private static ServiceProcess service(Path jar, Path workDir, Topology topology, Map<String, String> env, String name,
+            String role) {
+        return ServiceProcess.builder(jar).name(name).role(role).topology(topology).env(env)
                 .workDir(workDir).logFile(workDir.resolve("logs").resolve(name + ".log")).start();
     }
 

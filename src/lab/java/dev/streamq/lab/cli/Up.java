@@ -14,6 +14,7 @@ import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,8 @@ record Up(Up.Options options, PrintStream out) {
                 .toAbsolutePath();
         out.println("lab: starting " + options.shape + " topology and streamq in " + workDir);
         long start = System.nanoTime();
-        Lab lab = Lab.start(options.shape, workDir, options.jar);
+        Topology topology = Topology.start(options.shape, workDir.resolve("redis"));
+        Lab lab = Lab.start(topology, workDir, options.jar, options.shape == Topology.Shape.SINGLE ? 0 : 2, Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C or `lab down` (SIGTERM): stop services gracefully, then redis; the Reaper
         // hook SIGKILLs whatever is still left, so nothing outlives the JVM.

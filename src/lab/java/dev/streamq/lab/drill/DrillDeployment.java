@@ -1,28 +1,26 @@
 package dev.streamq.lab.drill;
 
+import dev.streamq.lab.Lab;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.TcpProxy;
 import dev.streamq.lab.Topology;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What a drill runs against: the scenario's topology, one API and two worker processes tuned
- * for short drills (visibility timeout 5 s, the {@link BackoffCheck#POLICY} retries) and, for
+ * What a drill runs against: the scenario's topology and a {@link Lab} of one API and two
+ * worker processes, tuned for short drills (visibility timeout 5 s, the {@link BackoffCheck#POLICY} retries) and, for
  * the latency drill, the proxy the services reach Redis through.
  */
 final class DrillDeployment implements AutoCloseable {
 
-    private final Topology topology;
+    private final Lab lab;
     private final TcpProxy proxy;
-    private final List<ServiceProcess> services = new ArrayList<>();
 
-    private DrillDeployment(Topology topology, TcpProxy proxy) {
-        this.topology = topology;
+    private DrillDeployment(Lab lab, TcpProxy proxy) {
+        this.lab = lab;
         this.proxy = proxy;
     }
 
@@ -34,7 +32,7 @@ final class DrillDeployment implements AutoCloseable {
             options.preferFirstReplica();
         }
         Topology topology = Topology.start(scenario.shape(), dir.resolve("redis"), options);
-        Map<String, String> env = new LinkedHashMap<>(topology.serviceEnv());
+        Map<String, String> env = new LinkedHashMap<>();
         if (config.allReplicas != null) {
             env.put("STREAMQ_DURABILITY_ALL_REPLICAS", config.allReplicas.toString());
             journal.note("durability: STREAMQ_DURABILITY_ALL_REPLICAS=" + config.allReplicas
@@ -56,25 +54,21 @@ final class DrillDeployment implements AutoCloseable {
         env.put("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s");
         env.put("STREAMQ_WORKER_SHUTDOWN_GRACE", "2s");
         env.putAll(BackoffCheck.workerEnv());
-        DrillDeployment deployment = new DrillDeployment(topology, proxy);
+        DrillDeployment deployment;
         try {
-            for (String[] nameRole : new String[][] {{"api", "api"}, {"worker-1", "worker"}, {"worker-2", "worker"}}) {
-                deployment.services.add(ServiceProcess.builder(config.jar).name(nameRole[0]).role(nameRole[1]).env(env)
-                        .workDir(dir).logFile(dir.resolve("logs").resolve(nameRole[0] + ".log")).start());
-            }
-            for (ServiceProcess s : deployment.services) {
-                s.awaitReady(Duration.ofSeconds(90));
-            }
+            deployment = new DrillDeployment(Lab.start(topology, dir, config.jar, 2, env), proxy);
         } catch (RuntimeException e) {
-            deployment.close();
+            if (proxy != null) {
+                proxy.close();
+            }
             throw e;
         }
-        journal.say("services ready: " + deployment.services);
+        journal.say("services ready: " + deployment.services());
         return deployment;
     }
 
     Topology topology() {
-        return topology;
+        return lab.topology();
     }
 
     /** The proxy in front of Redis (latency drill), else null. */
@@ -84,20 +78,21 @@ final class DrillDeployment implements AutoCloseable {
 
     /** API first, then the workers. */
     List<ServiceProcess> services() {
-        return services;
+        return lab.services();
     }
 
     ServiceProcess api() {
-        return services.get(0);
+        return lab.api();
     }
 
     List<ServiceProcess> workers() {
-        return services.subList(1, services.size());
+        return lab.workers();
     }
 
+    /** kill -9 the services (a drill has nothing to hand back), then the proxy and the topology. */
     @Override
     public void close() {
-        for (ServiceProcess s : services) {
+        for (ServiceProcess s : lab.services()) {
             try {
                 s.close();
             } catch (RuntimeException ignored) {
@@ -107,6 +102,6 @@ final class DrillDeployment implements AutoCloseable {
         if (proxy != null) {
             proxy.close();
         }
-        topology.close();
+        lab.close();
     }
 }
