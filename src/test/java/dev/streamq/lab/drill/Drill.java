@@ -917,6 +917,16 @@ public final class Drill {
         if (!r.recovered) {
             why.add("throughput did not recover");
         }
+        int serverErrors = 0;
+        for (Map.Entry<String, Integer> e : r.answersByStatus.entrySet()) {
+            // 503 is the promised "retry later"; any other 5xx is a bug the client cannot act on.
+            if (e.getKey().startsWith("5") && !e.getKey().equals("503")) {
+                serverErrors += e.getValue();
+            }
+        }
+        if (serverErrors > 0) {
+            why.add(serverErrors + " answers were a 5xx other than 503");
+        }
         if (r.idempotencyConflicts > 0) {
             why.add(r.idempotencyConflicts + " keys answered with different job ids");
         }
