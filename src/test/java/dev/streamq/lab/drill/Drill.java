@@ -147,8 +147,26 @@ public final class Drill {
         this.dir = dir.toAbsolutePath();
     }
 
+    /**
+     * Runs the drill in {@code dir}, emptied first: Redis would otherwise start from a former
+     * run's AOF and the services append to its logs, which the verdict reads as ground truth.
+     */
     public static DrillResult run(Scenario scenario, Config config, Path dir) {
+        wipe(dir);
         return new Drill(scenario, config, dir).run();
+    }
+
+    private static void wipe(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the drill's work dir " + dir, e);
+        }
     }
 
     private void say(String text) {
