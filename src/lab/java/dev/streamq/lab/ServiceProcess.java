@@ -43,6 +43,10 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_REDIS_MASTER_NAME", SentinelNode.DEFAULT_MASTER_NAME);
+        // The lab drives the API without tokens and its load uses the built-in handlers; both
+        // are off in the shipped defaults, so the lab turns them on explicitly.
+        env.put("STREAMQ_AUTH_ENABLED", "false");
+        env.put("STREAMQ_WORKER_BUILTIN_HANDLERS", "true");
         env.putAll(b.env); // topology env and caller overrides win over the defaults above
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());

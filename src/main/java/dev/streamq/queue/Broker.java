@@ -4,7 +4,6 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.redis.RedisRoute;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
@@ -58,8 +58,9 @@ public class Broker {
 
     /**
      * Writes the jobs (one script call for the whole batch) and, when durability asks for
-     * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the caller before its first try,
-     * so a retry of a call whose answer was lost finds the jobs instead of adding them twice.
+     * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the
+     * caller before its first try, so a retry of a call whose answer was lost finds the jobs
+     * instead of adding them twice.
      */
     public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
         long now = System.currentTimeMillis();
@@ -267,39 +268,32 @@ public class Broker {
             if (!replicas.waits()) {
                 return eval(script, keys, args);
             }
-            return withWait(replicas.required(null), script, keys, args);
+            int required = replicas.required(null);
+            return scriptThen(redis::batch, script, keys, args, waitFor(required))
+                    .map(replies -> durable(replies.get(0), replies.get(1), required));
         }
-        return redis.onOneConnection(connection -> withInfo(connection, script, keys, args).chain(replies -> {
-            int required = replicas.required(replies.get(1).toString());
-            return connection.send(waitFor(required)).map(acknowledged -> {
-                if (acknowledged.toLong() < required) {
-                    throw new NotDurableException(acknowledged.toLong(), required);
-                }
-                return replies.get(0);
-            });
-        }));
-    }
-
-    private Uni<List<Response>> withInfo(RedisConnection connection, LuaScript script, List<String> keys, List<String> args) {
         Request info = Request.cmd(Command.INFO).arg("replication");
-        return connection.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), info))
-                .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> connection.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), info)));
+        return redis.onOneConnection(connection -> scriptThen(connection::batch, script, keys, args, info)
+                .chain(replies -> {
+                    int required = replicas.required(replies.get(1).toString());
+                    return connection.send(waitFor(required)).map(acknowledged -> durable(replies.get(0), acknowledged, required));
+                }));
     }
 
-    /** The script and a WAIT for a fixed number of replicas, in one pipeline on one connection. */
-    private Uni<Response> withWait(int required, LuaScript script, List<String> keys, List<String> args) {
-        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), waitFor(required)))
+    /** The script and one more command in one pipeline; EVAL instead of EVALSHA when the server lacks the script. */
+    private static Uni<List<Response>> scriptThen(Function<List<Request>, Uni<List<Response>>> pipeline, LuaScript script,
+            List<String> keys, List<String> args, Request then) {
+        return pipeline.apply(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), then))
                 .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args),
-                        waitFor(required))))
-                .map(replies -> {
-                    long acknowledged = replies.get(1).toLong();
-                    if (acknowledged < required) {
-                        throw new NotDurableException(acknowledged, required);
-                    }
-                    return replies.get(0);
-                });
+                .recoverWithUni(() -> pipeline.apply(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), then)));
+    }
+
+    /** The script's reply once WAIT's count reached {@code required}. */
+    private static Response durable(Response written, Response acknowledged, int required) {
+        if (acknowledged.toLong() < required) {
+            throw new NotDurableException(acknowledged.toLong(), required);
+        }
+        return written;
     }
 
     private Request waitFor(int replicaCount) {

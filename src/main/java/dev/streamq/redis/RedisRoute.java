@@ -47,10 +47,14 @@ public class RedisRoute {
 
     /**
      * Runs {@code body} on one connection of the active client and gives the connection back
-     * afterwards, for a write followed by WAITs that must count that write.
+     * afterwards, for a write followed by a WAIT that must count that write. Giving it back
+     * cannot fail the call: in a failover the client may already have closed the connection
+     * (Vert.x then says "Attempt to recycle more than permitted"), and that must not turn the
+     * body's answer (a job written, or "not durable": 503) into a different error.
      */
     public <T> Uni<T> onOneConnection(Function<RedisConnection, Uni<T>> body) {
-        return active().connect().chain(connection -> body.apply(connection).eventually(connection::close));
+        return active().connect().chain(connection -> body.apply(connection)
+                .eventually(() -> connection.close().onFailure().recoverWithNull()));
     }
 
     /** True when the master has replicas by design (Sentinel or replication client): see {@link ConfiguredRedisOptions#replicated()}. */

@@ -4,12 +4,15 @@ import dev.streamq.lab.Await;
 import dev.streamq.lab.LoadGenerator;
 import dev.streamq.lab.Topology;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One fault drill against real processes, start to verdict: the {@link DrillDeployment}
@@ -32,8 +35,26 @@ public final class Drill {
         this.journal = new Journal(scenario.id(), config.log);
     }
 
+    /**
+     * Runs the drill in {@code dir}, emptied first: Redis would otherwise start from a former
+     * run's AOF and the services append to its logs, which the verdict reads as ground truth.
+     */
     public static DrillResult run(Scenario scenario, DrillConfig config, Path dir) {
+        wipe(dir);
         return new Drill(scenario, config, dir).run();
+    }
+
+    private static void wipe(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the drill's work dir " + dir, e);
+        }
     }
 
     private DrillResult run() {

@@ -3,11 +3,13 @@ package dev.streamq.lab.drill;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Whether the drill passed: no acknowledged job lost (partition: none outside the window a
- * partitioned master may still acknowledge in), service recovered, every key answered with
- * one id, something acknowledged, and for lagging-replica that the laggard was promoted.
+ * partitioned master may still acknowledge in), service recovered, no 5xx but 503, every key
+ * answered with one id, something acknowledged, and for lagging-replica that the laggard was
+ * promoted.
  */
 final class Verdict {
 
@@ -34,6 +36,16 @@ final class Verdict {
         }
         if (!r.recovered) {
             why.add("throughput did not recover");
+        }
+        int serverErrors = 0;
+        for (Map.Entry<String, Integer> e : r.answersByStatus.entrySet()) {
+            // 503 is the promised "retry later"; any other 5xx is a bug the client cannot act on.
+            if (e.getKey().startsWith("5") && !e.getKey().equals("503")) {
+                serverErrors += e.getValue();
+            }
+        }
+        if (serverErrors > 0) {
+            why.add(serverErrors + " answers were a 5xx other than 503");
         }
         if (r.idempotencyConflicts > 0) {
             why.add(r.idempotencyConflicts + " keys answered with different job ids");
