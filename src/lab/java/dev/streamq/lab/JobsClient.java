@@ -35,15 +35,30 @@ public final class JobsClient {
     private final String baseUrl;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final String token;
 
     public JobsClient(String baseUrl) {
         this(baseUrl, Duration.ofSeconds(10));
     }
 
     public JobsClient(String baseUrl, Duration requestTimeout) {
+        this(baseUrl, requestTimeout, null);
+    }
+
+    private JobsClient(String baseUrl, Duration requestTimeout, String token) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.requestTimeout = requestTimeout;
+        this.token = token;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build();
+    }
+
+    /**
+     * The same client sending {@code Authorization: Bearer token}. The lab runs its services
+     * with authentication off (ServiceProcess); a test of authentication turns it on and
+     * calls with a token.
+     */
+    public JobsClient withToken(String bearerToken) {
+        return new JobsClient(baseUrl, requestTimeout, bearerToken);
     }
 
     public String baseUrl() {
@@ -90,7 +105,7 @@ public final class JobsClient {
 
     /** Any GET, e.g. "/q/metrics" or "/q/health/ready". */
     public Reply getPath(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout).GET().build());
+        return send(request(path).GET().build());
     }
 
     /** HTTP status of a GET on {@code path}, or -1 when the connection fails. */
@@ -120,12 +135,16 @@ public final class JobsClient {
 
     private HttpRequest.Builder post(String path, Object body) {
         try {
-            return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout)
-                    .header("Content-Type", "application/json")
+            return request(path).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(requestTimeout);
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     private Reply send(HttpRequest request) {

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
+import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.util.KeyUtils;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -55,24 +52,18 @@ class PackagedAuthIT {
                         .topology(topology).env("STREAMQ_AUTH_ENABLED", "true")
                         .env("MP_JWT_VERIFY_PUBLICKEY_LOCATION", PUBLIC_KEY.toString()).workDir(workDir).start()) {
             api.awaitReady(Duration.ofSeconds(60));
-            HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> anonymous = http.send(submit(api, null), HttpResponse.BodyHandlers.ofString());
-            assertEquals(401, anonymous.statusCode(), anonymous.body());
-            assertEquals("application/problem+json", anonymous.headers().firstValue("Content-Type").orElse(""));
+            JobsClient.Reply anonymous = submit(api.jobs());
+            assertEquals(401, anonymous.status(), anonymous.text());
+            assertEquals("application/problem+json", anonymous.header("Content-Type"));
             String token = Jwt.issuer("streamq").subject("it").groups("producer").expiresAt(Instant.now().plusSeconds(120))
                     .sign(KeyUtils.readPrivateKey("auth/privateKey.pem"));
-            HttpResponse<String> producer = http.send(submit(api, token), HttpResponse.BodyHandlers.ofString());
-            assertEquals(202, producer.statusCode(), producer.body());
+            JobsClient.Reply producer = submit(api.jobs().withToken(token));
+            assertEquals(202, producer.status(), producer.text());
             assertFalse(Files.readString(api.logFile()).contains("streamq.auth.enabled=false"), "auth was on");
         }
     }
 
-    private static HttpRequest submit(ServiceProcess api, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(api.baseUrl() + "/queues/it/jobs"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"noop\"}"));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return request.build();
+    private static JobsClient.Reply submit(JobsClient jobs) {
+        return jobs.submit("it", JobsClient.job("noop", null, null, null), null);
     }
 }
