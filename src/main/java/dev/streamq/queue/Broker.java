@@ -18,9 +18,9 @@ import java.util.function.Function;
 
 /**
  * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
- * KEYS/ARGV order and the consumer group ({@link ScriptReplies} reads their replies). Every state transition is one script, so it is
- * atomic and costs one round trip. It does not retry; callers decide how to survive
- * failures (the API within a budget, workers forever).
+ * KEYS/ARGV order and the consumer group ({@link ScriptReplies} reads their replies). Every
+ * state transition is one script, so it is atomic and costs one round trip. It does not
+ * retry; callers decide how to survive failures (the API within a budget, workers forever).
  */
 @ApplicationScoped
 public class Broker {
