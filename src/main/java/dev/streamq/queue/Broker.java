@@ -265,10 +265,10 @@ public class Broker {
      */
     private Uni<Response> evalDurably(LuaScript script, List<String> keys, List<String> args) {
         if (!replicas.countsEveryReplica()) {
-            if (!replicas.waits()) {
+            int required = replicas.floor();
+            if (required == 0) {
                 return eval(script, keys, args);
             }
-            int required = replicas.required(null);
             return scriptThen(redis::batch, script, keys, args, waitFor(required))
                     .map(replies -> durable(replies.get(0), replies.get(1), required));
         }
