@@ -4,7 +4,7 @@
 # Expected (ha overlay): sentinels see the master down after 5 s
 # (down-after-milliseconds), promote a replica a few seconds later; submissions
 # fail for roughly 5-15 s, then succeed again; no accepted job is lost
-# (STREAMQ_DURABILITY_MIN_REPLICAS=1 means a 202 was on a replica too); the
+# (the app's default durability means a 202 was on every replica too); the
 # killed pod comes back as a REPLICA of the new master (redis-init.sh asks the
 # sentinels first).
 #

@@ -13,6 +13,12 @@
 #   WARMUP=10           seconds of healthy traffic before the fault
 #   QUEUE=drill         queue the drill submits to (type "noop" / "sleep")
 #   SETTLE=120          seconds to wait for accepted jobs to finish
+#   STREAMQ_TOKEN=      bearer token with the producer role (the API wants one;
+#                       docs/operations.md, "Authentication")
+#
+# The drill's job types are the built-in demo handlers, off by default: turn them
+# on for the drill with
+#   kubectl -n streamq set env deploy/streamq-worker STREAMQ_WORKER_BUILTIN_HANDLERS=true
 #
 # Note: `kubectl port-forward svc/...` pins ONE pod behind the Service. If that
 # pod dies the forward breaks; the loop re-opens it on svc/streamq-api (so on a
@@ -29,6 +35,12 @@ WARMUP="${WARMUP:-10}"
 QUEUE="${QUEUE:-drill}"
 SETTLE="${SETTLE:-120}"
 MASTER_NAME="${MASTER_NAME:-mymaster}"
+STREAMQ_TOKEN="${STREAMQ_TOKEN:-}"
+# curl arguments that authenticate a request (none without a token).
+AUTH=()
+if [[ -n "$STREAMQ_TOKEN" ]]; then
+  AUTH=(-H "Authorization: Bearer ${STREAMQ_TOKEN}")
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/streamq-drill.XXXXXX")"
 PF_PID=""
@@ -118,7 +130,7 @@ submit() {
   local type="$1" payload="$2" out code
   out="$WORK/last-submit.json"
   code=$(curl -sS -o "$out" -w '%{http_code}' --connect-timeout 1 --max-time 3 \
-    -H 'Content-Type: application/json' \
+    -H 'Content-Type: application/json' "${AUTH[@]}" \
     -H "Idempotency-Key: drill-$(date +%s%N)-$RANDOM" \
     -d "{\"type\":\"${type}\",\"payload\":${payload}}" \
     "$(api_url)/queues/${QUEUE}/jobs" 2>/dev/null) || code="000"
@@ -175,7 +187,7 @@ report() {
 # accepted no longer exists: a lost write), "unreachable" on anything else.
 job_state() {
   local body code
-  body=$(curl -sS --max-time 3 -w '\n%{http_code}' "$(api_url)/jobs/$1" 2>/dev/null) || body=$'\n000'
+  body=$(curl -sS --max-time 3 "${AUTH[@]}" -w '\n%{http_code}' "$(api_url)/jobs/$1" 2>/dev/null) || body=$'\n000'
   code="${body##*$'\n'}"
   case "$code" in
     200) printf '%s' "${body%$'\n'*}" | jq -r '.state // "unknown"' ;;

@@ -16,12 +16,16 @@
 
   Output: 'ok', 'duplicate' or 'gone'
 ]]
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-local state = redis.call('HGET', KEYS[2], 'state')
+local ready, job = KEYS[1], KEYS[2]
+local group, entry_id, now, result, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+
+--#include retire
+
+retire(ready, group, entry_id)
+local state = redis.call('HGET', job, 'state')
 if not state then return 'gone' end
 if state == 'succeeded' then return 'duplicate' end
-redis.call('HSET', KEYS[2], 'state', 'succeeded', 'result', ARGV[4],
-  'finished_at', ARGV[3], 'updated_at', ARGV[3], 'entry', '')
-redis.call('EXPIRE', KEYS[2], ARGV[5])
+redis.call('HSET', job, 'state', 'succeeded', 'result', result,
+  'finished_at', now, 'updated_at', now, 'entry', '')
+redis.call('EXPIRE', job, ttl)
 return 'ok'

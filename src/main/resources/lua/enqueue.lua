@@ -23,50 +23,55 @@
           register it), else 0;
           or {'conflict', i} when job i reuses a key for a different request
 ]]
-local absent = redis.call('EXISTS', KEYS[1]) == 0 and 1 or 0
-local now = tonumber(ARGV[1])
-local idem_ttl = tonumber(ARGV[2])
-local out = {}
+local ready, delayed = KEYS[1], KEYS[2]
+local now, idem_ttl, job_prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+-- Read before any write: a new or forgotten queue must be registered by the caller.
+local absent = redis.call('EXISTS', ready) == 0 and 1 or 0
 local n = (#KEYS - 2) / 2
+
+-- Job i's keys and arguments by name.
+local function job(i)
+  local a = 3 + (i - 1) * 7
+  return {
+    key = KEYS[1 + 2 * i], idem_key = KEYS[2 + 2 * i],
+    id = ARGV[a + 1], type = ARGV[a + 2], payload = ARGV[a + 3], max_attempts = ARGV[a + 4],
+    run_at = tonumber(ARGV[a + 5]), idem = ARGV[a + 6], fingerprint = ARGV[a + 7],
+  }
+end
 
 -- Conflicts first, before any write: a script's writes are not rolled back on return.
 local seen = {}
 for i = 1, n do
-  local a = 3 + (i - 1) * 7
-  local idem, fp = ARGV[a + 6], ARGV[a + 7]
-  if idem ~= '' then
-    local known = seen[idem]
+  local j = job(i)
+  if j.idem ~= '' then
+    local known = seen[j.idem]
     if not known then
-      local existing = redis.call('GET', KEYS[2 + 2 * i])
-      known = existing and redis.call('HGET', ARGV[3] .. existing, 'idem_fp') or fp
-      seen[idem] = known
+      local existing = redis.call('GET', j.idem_key)
+      known = existing and redis.call('HGET', job_prefix .. existing, 'idem_fp') or j.fingerprint
+      seen[j.idem] = known
     end
-    if known ~= fp then return {'conflict', i} end
+    if known ~= j.fingerprint then return {'conflict', i} end
   end
 end
 
+local out = {}
 for i = 1, n do
-  local job_key = KEYS[1 + 2 * i]
-  local idem_key = KEYS[2 + 2 * i]
-  local a = 3 + (i - 1) * 7
-  local id, jtype, payload = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local max_attempts, run_at, idem = ARGV[a + 4], tonumber(ARGV[a + 5]), ARGV[a + 6]
-
+  local j = job(i)
   -- The job id itself dedupes a producer's own retry of a call whose answer was lost.
   local existing = false
-  if redis.call('EXISTS', job_key) == 1 then existing = id
-  elseif idem ~= '' then existing = redis.call('GET', idem_key) end
+  if redis.call('EXISTS', j.key) == 1 then existing = j.id
+  elseif j.idem ~= '' then existing = redis.call('GET', j.idem_key) end
   if existing then
     -- A replay still writes (refreshes the key's TTL) so that a WAIT after it covers the
     -- original write too: replication is ordered, and WAIT counts from this connection's
     -- last write.
-    local existing_key = ARGV[3] .. existing
+    local existing_key = job_prefix .. existing
     local state = redis.call('HGET', existing_key, 'state')
     if state then
       redis.call('HINCRBY', existing_key, 'replays', 1)
     else
       state = 'expired'
-      redis.call('EXPIRE', idem_key, idem_ttl)
+      redis.call('EXPIRE', j.idem_key, idem_ttl)
     end
     out[#out + 1] = existing
     out[#out + 1] = state
@@ -74,19 +79,19 @@ for i = 1, n do
   else
     local state = 'queued'
     local entry = ''
-    if run_at > now then
+    if j.run_at > now then
       state = 'scheduled'
-      redis.call('ZADD', KEYS[2], run_at, id)
+      redis.call('ZADD', delayed, j.run_at, j.id)
     else
-      entry = redis.call('XADD', KEYS[1], '*', 'id', id, 'type', jtype)
+      entry = redis.call('XADD', ready, '*', 'id', j.id, 'type', j.type)
     end
-    redis.call('HSET', job_key,
-      'id', id, 'type', jtype, 'payload', payload, 'state', state,
-      'attempts', 0, 'max_attempts', max_attempts,
-      'created_at', now, 'run_at', run_at, 'updated_at', now,
-      'idem_key', idem, 'idem_fp', ARGV[a + 7], 'entry', entry)
-    if idem ~= '' then redis.call('SET', idem_key, id, 'EX', idem_ttl) end
-    out[#out + 1] = id
+    redis.call('HSET', j.key,
+      'id', j.id, 'type', j.type, 'payload', j.payload, 'state', state,
+      'attempts', 0, 'max_attempts', j.max_attempts,
+      'created_at', now, 'run_at', j.run_at, 'updated_at', now,
+      'idem_key', j.idem, 'idem_fp', j.fingerprint, 'entry', entry)
+    if j.idem ~= '' then redis.call('SET', j.idem_key, j.id, 'EX', idem_ttl) end
+    out[#out + 1] = j.id
     out[#out + 1] = state
     out[#out + 1] = 0
   end

@@ -21,24 +21,24 @@
 
   Output: 'retry', 'dead', 'stale' or 'gone'
 ]]
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-local f = redis.call('HMGET', KEYS[2], 'state', 'entry', 'attempts', 'max_attempts', 'id')
-local state, entry = f[1], f[2]
+local ready, job, delayed, dead = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local group, entry_id, now, err = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local retry_at, reason, dead_ttl, dead_cap = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
+
+--#include retire
+--#include dead_letter
+
+retire(ready, group, entry_id)
+local f = redis.call('HMGET', job, 'state', 'entry', 'attempts', 'max_attempts', 'id')
+local state, entry, attempts, max_attempts, id = f[1], f[2], f[3], f[4], f[5]
 if not state then return 'gone' end
-if state ~= 'running' or entry ~= ARGV[2] then return 'stale' end
-local retry_at = tonumber(ARGV[5])
-if retry_at >= 0 and tonumber(f[3]) < tonumber(f[4]) then
-  redis.call('HSET', KEYS[2], 'state', 'retrying', 'last_error', ARGV[4],
-    'run_at', retry_at, 'updated_at', ARGV[3], 'entry', '')
-  redis.call('ZADD', KEYS[3], retry_at, f[5])
+if state ~= 'running' or entry ~= entry_id then return 'stale' end
+if retry_at >= 0 and tonumber(attempts) < tonumber(max_attempts) then
+  redis.call('HSET', job, 'state', 'retrying', 'last_error', err,
+    'run_at', retry_at, 'updated_at', now, 'entry', '')
+  redis.call('ZADD', delayed, retry_at, id)
   return 'retry'
 end
-local reason = ARGV[6]
 if retry_at >= 0 then reason = 'max_attempts' end
-local dead_entry = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[8], '*',
-  'id', f[5], 'reason', reason, 'error', ARGV[4])
-redis.call('HSET', KEYS[2], 'state', 'dead', 'last_error', ARGV[4], 'dead_reason', reason,
-  'dead_entry', dead_entry, 'finished_at', ARGV[3], 'updated_at', ARGV[3], 'entry', '')
-redis.call('EXPIRE', KEYS[2], ARGV[7])
+dead_letter(dead, job, id, reason, err, now, dead_ttl, dead_cap)
 return 'dead'

@@ -11,15 +11,19 @@
 
   Output: number of jobs moved
 ]]
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local delayed, ready = KEYS[1], KEYS[2]
+local now, limit, job_prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+
+local ids = redis.call('ZRANGEBYSCORE', delayed, '-inf', now, 'LIMIT', 0, limit)
 local moved = 0
 for _, id in ipairs(ids) do
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    local key = ARGV[3] .. id
-    local f = redis.call('HMGET', key, 'type', 'state')
-    if f[1] and (f[2] == 'scheduled' or f[2] == 'retrying') then
-      local entry = redis.call('XADD', KEYS[2], '*', 'id', id, 'type', f[1])
-      redis.call('HSET', key, 'state', 'queued', 'entry', entry, 'updated_at', ARGV[1])
+  if redis.call('ZREM', delayed, id) == 1 then
+    local job = job_prefix .. id
+    local f = redis.call('HMGET', job, 'type', 'state')
+    local jtype, state = f[1], f[2]
+    if jtype and (state == 'scheduled' or state == 'retrying') then
+      local entry = redis.call('XADD', ready, '*', 'id', id, 'type', jtype)
+      redis.call('HSET', job, 'state', 'queued', 'entry', entry, 'updated_at', now)
       moved = moved + 1
     end
   end

@@ -22,31 +22,32 @@
   Output: {claimed, poisoned}: claimed = flat list of (entry id, job id) pairs,
           poisoned = list of job ids dead-lettered
 ]]
-local ok, pending = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[3], '-', '+', ARGV[4])
+local ready, dead = KEYS[1], KEYS[2]
+local group, consumer, min_idle, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local max_deliveries, job_prefix, now = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local dead_ttl, dead_cap = ARGV[8], ARGV[9]
+
+--#include retire
+--#include dead_letter
+
+local ok, pending = pcall(redis.call, 'XPENDING', ready, group, 'IDLE', min_idle, '-', '+', count)
 if not ok then return {{}, {}} end
 local claimed, poisoned = {}, {}
-local max_deliveries = tonumber(ARGV[5])
 for _, p in ipairs(pending) do
   local eid, deliveries = p[1], tonumber(p[4])
-  local entries = redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], eid)
+  local entries = redis.call('XCLAIM', ready, group, consumer, min_idle, eid)
   local e = entries[1]
   if e then
     local fields = e[2]
     local id
     for i = 1, #fields, 2 do if fields[i] == 'id' then id = fields[i + 1] end end
     if deliveries >= max_deliveries then
-      redis.call('XACK', KEYS[1], ARGV[1], eid)
-      redis.call('XDEL', KEYS[1], eid)
-      local key = ARGV[6] .. id
-      local state = redis.call('HGET', key, 'state')
+      retire(ready, group, eid)
+      local job = job_prefix .. id
+      local state = redis.call('HGET', job, 'state')
       if state and state ~= 'succeeded' and state ~= 'dead' then
-        local reason = 'poison'
-        local err = 'delivered ' .. deliveries .. ' times without finishing'
-        local dead_entry = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[9], '*',
-          'id', id, 'reason', reason, 'error', err)
-        redis.call('HSET', key, 'state', 'dead', 'last_error', err, 'dead_reason', reason,
-          'dead_entry', dead_entry, 'finished_at', ARGV[7], 'updated_at', ARGV[7], 'entry', '')
-        redis.call('EXPIRE', key, ARGV[8])
+        dead_letter(dead, job, id, 'poison', 'delivered ' .. deliveries .. ' times without finishing',
+          now, dead_ttl, dead_cap)
         poisoned[#poisoned + 1] = id
       end
     else

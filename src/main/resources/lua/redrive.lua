@@ -12,18 +12,23 @@
 
   Output: number of jobs redriven
 ]]
+local dead, ready = KEYS[1], KEYS[2]
+local now, job_prefix = ARGV[1], ARGV[2]
+-- ARGV[3..]: the job ids
+
 local redriven = 0
 for i = 3, #ARGV do
   local id = ARGV[i]
-  local key = ARGV[2] .. id
-  local f = redis.call('HMGET', key, 'state', 'type', 'dead_entry')
-  if f[3] and f[3] ~= '' then redis.call('XDEL', KEYS[1], f[3]) end
-  if f[1] == 'dead' then
-    local entry = redis.call('XADD', KEYS[2], '*', 'id', id, 'type', f[2])
-    redis.call('HSET', key, 'state', 'queued', 'attempts', 0, 'entry', entry,
-      'updated_at', ARGV[1], 'dead_entry', '')
-    redis.call('HDEL', key, 'finished_at', 'dead_reason')
-    redis.call('PERSIST', key)
+  local job = job_prefix .. id
+  local f = redis.call('HMGET', job, 'state', 'type', 'dead_entry')
+  local state, jtype, dead_entry = f[1], f[2], f[3]
+  if dead_entry and dead_entry ~= '' then redis.call('XDEL', dead, dead_entry) end
+  if state == 'dead' then
+    local entry = redis.call('XADD', ready, '*', 'id', id, 'type', jtype)
+    redis.call('HSET', job, 'state', 'queued', 'attempts', 0, 'entry', entry,
+      'updated_at', now, 'dead_entry', '')
+    redis.call('HDEL', job, 'finished_at', 'dead_reason')
+    redis.call('PERSIST', job)
     redriven = redriven + 1
   end
 end

@@ -13,11 +13,16 @@
 
   Output: 1 when handed back, 0 when the delivery was stale
 ]]
-local f = redis.call('HMGET', KEYS[2], 'state', 'entry', 'type', 'id')
-if (f[1] ~= 'running' and f[1] ~= 'queued') or f[2] ~= ARGV[2] then return 0 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-local entry = redis.call('XADD', KEYS[1], '*', 'id', f[4], 'type', f[3])
-if f[1] == 'running' then redis.call('HINCRBY', KEYS[2], 'attempts', -1) end
-redis.call('HSET', KEYS[2], 'state', 'queued', 'entry', entry, 'updated_at', ARGV[3])
+local ready, job = KEYS[1], KEYS[2]
+local group, entry_id, now = ARGV[1], ARGV[2], ARGV[3]
+
+--#include retire
+
+local f = redis.call('HMGET', job, 'state', 'entry', 'type', 'id')
+local state, entry, jtype, id = f[1], f[2], f[3], f[4]
+if (state ~= 'running' and state ~= 'queued') or entry ~= entry_id then return 0 end
+retire(ready, group, entry_id)
+local new_entry = redis.call('XADD', ready, '*', 'id', id, 'type', jtype)
+if state == 'running' then redis.call('HINCRBY', job, 'attempts', -1) end
+redis.call('HSET', job, 'state', 'queued', 'entry', new_entry, 'updated_at', now)
 return 1

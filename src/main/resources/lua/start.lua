@@ -18,22 +18,27 @@
           'run', attempts, max_attempts, type, payload, created_at
           or 'stale', state, '', '', '', ''   or 'gone', '', '', '', '', '' (no job hash)
 ]]
+local ready = KEYS[1]
+local group, now, consumer = ARGV[1], ARGV[2], ARGV[3]
+-- delivery i: its job hash is KEYS[1 + i], its stream entry ARGV[3 + i]
+
+--#include retire
+
 local out = {}
-for i = 2, #KEYS do
-  local job, entry_id = KEYS[i], ARGV[i + 2]
+for i = 1, #KEYS - 1 do
+  local job, entry_id = KEYS[1 + i], ARGV[3 + i]
   -- One read for the check and the answer: max_attempts, type, payload and created_at do
   -- not change when the job starts.
   local f = redis.call('HMGET', job, 'state', 'entry', 'max_attempts', 'type', 'payload', 'created_at')
-  local state = f[1]
-  if not state or f[2] ~= entry_id or state == 'succeeded' or state == 'dead' then
-    redis.call('XACK', KEYS[1], ARGV[1], entry_id)
-    redis.call('XDEL', KEYS[1], entry_id)
+  local state, entry, max_attempts, jtype, payload, created_at = f[1], f[2], f[3], f[4], f[5], f[6]
+  if not state or entry ~= entry_id or state == 'succeeded' or state == 'dead' then
+    retire(ready, group, entry_id)
     local verdict = state and 'stale' or 'gone'
     for _, v in ipairs({verdict, state or '', '', '', '', ''}) do out[#out + 1] = v end
   else
     local attempts = redis.call('HINCRBY', job, 'attempts', 1)
-    redis.call('HSET', job, 'state', 'running', 'started_at', ARGV[2], 'updated_at', ARGV[2], 'worker', ARGV[3])
-    for _, v in ipairs({'run', attempts, f[3], f[4], f[5], f[6]}) do out[#out + 1] = v end
+    redis.call('HSET', job, 'state', 'running', 'started_at', now, 'updated_at', now, 'worker', consumer)
+    for _, v in ipairs({'run', attempts, max_attempts, jtype, payload, created_at}) do out[#out + 1] = v end
   end
 end
 return out

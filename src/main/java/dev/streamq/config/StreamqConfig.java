@@ -47,6 +47,18 @@ public interface StreamqConfig {
         Duration pruneInterval();
     }
 
+    Auth auth();
+
+    interface Auth {
+        /**
+         * Callers of the job API must present a bearer token (JWT, verified with
+         * mp.jwt.verify.publickey.location) whose groups hold the endpoint's role. Off only by
+         * an explicit setting (dev, tests, the lab).
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
+
     interface Redis {
         /**
          * Liveness fails when the client has talked only to a replica for this long: far past
@@ -182,6 +194,13 @@ public interface StreamqConfig {
         Duration shutdownGrace();
 
         Backoff backoff();
+
+        /**
+         * The built-in handlers (noop, sleep, fail, cpu) exist for drills and benchmarks; in
+         * production anyone who may submit could make a worker sleep or burn CPU with them.
+         */
+        @WithDefault("false")
+        boolean builtinHandlers();
 
         /** Back-off of the worker loop itself while Redis is unreachable. */
         @WithDefault("100ms")

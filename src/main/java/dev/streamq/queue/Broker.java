@@ -4,7 +4,6 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.redis.RedisRoute;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,14 +17,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The queue's Redis protocol: the only class that knows key names, the Lua scripts'
- * KEYS/ARGV order and the consumer group. Every state transition is one script, so it is
- * atomic and costs one round trip. It does not retry; callers decide how to survive
- * failures (the API within a budget, workers forever).
+ * KEYS/ARGV order and the consumer group ({@link ScriptReplies} reads their replies). Every
+ * state transition is one script, so it is atomic and costs one round trip. It does not
+ * retry; callers decide how to survive failures (the API within a budget, workers forever).
  */
 @ApplicationScoped
 public class Broker {
@@ -75,8 +75,9 @@ public class Broker {
 
     /**
      * Writes the jobs (one script call for the whole batch) and, when durability asks for
-     * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the caller before its first try,
-     * so a retry of a call whose answer was lost finds the jobs instead of adding them twice.
+     * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the
+     * caller before its first try, so a retry of a call whose answer was lost finds the jobs
+     * instead of adding them twice.
      */
     public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
         long now = System.currentTimeMillis();
@@ -105,19 +106,11 @@ public class Broker {
         // this process last registered it): then the registration is never skipped.
         return admits(queue)
                 .chain(() -> evalDurably(ENQUEUE, keys, args))
-                .call(reply -> "conflict".equals(reply.get(0).toString()) ? Uni.createFrom().voidItem()
-                        : register(queue, reply.get(reply.size() - 1).toInteger() == 1))
-                .invoke(reply -> ring(queue))
-                .map(reply -> {
-                    if ("conflict".equals(reply.get(0).toString())) {
-                        throw new IdempotencyConflictException(reply.get(1).toInteger() - 1);
-                    }
-                    List<Enqueued> out = new ArrayList<>(jobs.size());
-                    for (int i = 0; i + 2 < reply.size(); i += 3) {
-                        out.add(new Enqueued(reply.get(i).toString(), queue, reply.get(i + 1).toString(),
-                                reply.get(i + 2).toInteger() == 1));
-                    }
-                    return out;
+                .chain(reply -> {
+                    List<Enqueued> enqueued = ScriptReplies.enqueued(reply, queue);
+                    return register(queue, ScriptReplies.enqueueFoundNoStream(reply))
+                            .invoke(() -> ring(queue))
+                            .replaceWith(enqueued);
                 });
     }
 
@@ -310,18 +303,7 @@ public class Broker {
             keys.add(q.job(d.jobId()));
             args.add(d.entryId());
         }
-        return eval(START, keys, args).map(r -> {
-            List<Optional<Attempt>> out = new ArrayList<>(deliveries.size());
-            for (int i = 0; i < deliveries.size(); i++) {
-                int at = 6 * i;
-                out.add("run".equals(r.get(at).toString())
-                        ? Optional.of(new Attempt(deliveries.get(i), r.get(at + 1).toInteger(),
-                                Integer.parseInt(r.get(at + 2).toString()), r.get(at + 3).toString(),
-                                r.get(at + 4).toString(), Long.parseLong(r.get(at + 5).toString())))
-                        : Optional.empty());
-            }
-            return out;
-        });
+        return eval(START, keys, args).map(reply -> ScriptReplies.started(reply, deliveries));
     }
 
     public Uni<Outcome> complete(Delivery d, String result) {
@@ -329,7 +311,7 @@ public class Broker {
         return eval(COMPLETE, List.of(q.ready(), q.job(d.jobId())),
                 List.of(GROUP, d.entryId(), now(), result == null ? "" : result,
                         Long.toString(config.retention().succeeded().toSeconds())))
-                .map(r -> Outcome.of(r.toString()));
+                .map(ScriptReplies::outcome);
     }
 
     /**
@@ -342,13 +324,13 @@ public class Broker {
                 List.of(GROUP, d.entryId(), now(), error, Long.toString(retryAtMillis), deadReason,
                         Long.toString(config.retention().dead().toSeconds()),
                         Long.toString(config.retention().deadLetterCap())))
-                .map(r -> Outcome.of(r.toString()));
+                .map(ScriptReplies::outcome);
     }
 
     public Uni<Boolean> release(Delivery d) {
         QueueName q = d.queue();
         return eval(RELEASE, List.of(q.ready(), q.job(d.jobId())), List.of(GROUP, d.entryId(), now()))
-                .map(r -> r.toInteger() == 1)
+                .map(ScriptReplies::released)
                 .invoke(released -> {
                     if (released) {
                         ring(q);
@@ -358,7 +340,7 @@ public class Broker {
 
     public Uni<Integer> promote(QueueName q, int limit) {
         return eval(PROMOTE, List.of(q.delayed(), q.ready()), List.of(now(), Integer.toString(limit), q.jobPrefix()))
-                .map(Response::toInteger)
+                .map(ScriptReplies::promoted)
                 .invoke(moved -> {
                     if (moved > 0) {
                         ring(q);
@@ -372,16 +354,7 @@ public class Broker {
                         Integer.toString(config.worker().maxDeliveries()), q.jobPrefix(), now(),
                         Long.toString(config.retention().dead().toSeconds()),
                         Long.toString(config.retention().deadLetterCap())))
-                .map(r -> {
-                    Response pairs = r.get(0);
-                    List<Delivery> claimed = new ArrayList<>();
-                    for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                        claimed.add(new Delivery(q, pairs.get(i).toString(), pairs.get(i + 1).toString()));
-                    }
-                    List<String> poisoned = new ArrayList<>();
-                    r.get(1).forEach(id -> poisoned.add(id.toString()));
-                    return new Reclaimed(claimed, poisoned);
-                });
+                .map(reply -> ScriptReplies.reclaimed(reply, q));
     }
 
     /** Resets the idle time of entries still being worked on, so that they are not reclaimed (JUSTID: no delivery counted). */
@@ -400,7 +373,7 @@ public class Broker {
         args.add(now());
         args.add(q.jobPrefix());
         args.addAll(jobIds);
-        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(Response::toLong)
+        return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(ScriptReplies::redriven)
                 .invoke(moved -> {
                     if (moved > 0) {
                         ring(q);
@@ -433,13 +406,7 @@ public class Broker {
 
     public Uni<QueueDepth> depth(QueueName q) {
         return eval(STATS, List.of(q.ready(), q.delayed(), q.dead()), List.of(GROUP))
-                .map(r -> {
-                    long length = r.get(0).toLong();
-                    long pending = r.get(1).toLong();
-                    long lag = r.get(2).toLong();
-                    return new QueueDepth(q.value(), length - pending, pending, r.get(4).toLong(), r.get(5).toLong(),
-                            lag, r.get(3).toLong());
-                });
+                .map(reply -> ScriptReplies.depth(reply, q));
     }
 
     /**
@@ -466,43 +433,36 @@ public class Broker {
      */
     private Uni<Response> evalDurably(LuaScript script, List<String> keys, List<String> args) {
         if (!replicas.countsEveryReplica()) {
-            if (!replicas.waits()) {
+            int required = replicas.floor();
+            if (required == 0) {
                 return eval(script, keys, args);
             }
-            return withWait(replicas.required(null), script, keys, args);
+            Duration hold = config.durability().waitTimeout();
+            return scriptThen(requests -> redis.batch(requests, hold), script, keys, args, waitFor(required))
+                    .map(replies -> durable(replies.get(0), replies.get(1), required));
         }
-        return redis.onOneConnection(config.durability().waitTimeout(), connection -> withInfo(connection, script, keys, args).chain(replies -> {
-            int required = replicas.required(replies.get(1).toString());
-            return connection.send(waitFor(required)).map(acknowledged -> {
-                if (acknowledged.toLong() < required) {
-                    throw new NotDurableException(acknowledged.toLong(), required);
-                }
-                return replies.get(0);
-            });
-        }));
-    }
-
-    private Uni<List<Response>> withInfo(RedisConnection connection, LuaScript script, List<String> keys, List<String> args) {
         Request info = Request.cmd(Command.INFO).arg("replication");
-        return connection.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), info))
-                .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> connection.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), info)));
+        return redis.onOneConnection(config.durability().waitTimeout(), connection -> scriptThen(connection::batch, script, keys, args, info)
+                .chain(replies -> {
+                    int required = replicas.required(replies.get(1).toString());
+                    return connection.send(waitFor(required)).map(acknowledged -> durable(replies.get(0), acknowledged, required));
+                }));
     }
 
-    /** The script and a WAIT for a fixed number of replicas, in one pipeline on one connection. */
-    private Uni<Response> withWait(int required, LuaScript script, List<String> keys, List<String> args) {
-        Duration hold = config.durability().waitTimeout();
-        return redis.batch(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), waitFor(required)), hold)
+    /** The script and one more command in one pipeline; EVAL instead of EVALSHA when the server lacks the script. */
+    private static Uni<List<Response>> scriptThen(Function<List<Request>, Uni<List<Response>>> pipeline, LuaScript script,
+            List<String> keys, List<String> args, Request then) {
+        return pipeline.apply(List.of(scriptRequest(Command.EVALSHA, script.sha(), keys, args), then))
                 .onFailure(Broker::isNoScript)
-                .recoverWithUni(() -> redis.batch(List.of(scriptRequest(Command.EVAL, script.source(), keys, args),
-                        waitFor(required)), hold))
-                .map(replies -> {
-                    long acknowledged = replies.get(1).toLong();
-                    if (acknowledged < required) {
-                        throw new NotDurableException(acknowledged, required);
-                    }
-                    return replies.get(0);
-                });
+                .recoverWithUni(() -> pipeline.apply(List.of(scriptRequest(Command.EVAL, script.source(), keys, args), then)));
+    }
+
+    /** The script's reply once WAIT's count reached {@code required}. */
+    private static Response durable(Response written, Response acknowledged, int required) {
+        if (acknowledged.toLong() < required) {
+            throw new NotDurableException(acknowledged.toLong(), required);
+        }
+        return written;
     }
 
     private Request waitFor(int replicaCount) {

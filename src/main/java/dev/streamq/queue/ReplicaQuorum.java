@@ -50,19 +50,16 @@ public class ReplicaQuorum {
         return allReplicas && route.replicated();
     }
 
-    /** True when a write needs any WAIT at all. */
-    public boolean waits() {
-        return floor > 0 || countsEveryReplica();
+    /** streamq.durability.min-replicas: what a write waits for when not every replica counts. */
+    public int floor() {
+        return floor;
     }
 
     /**
-     * The replicas that must acknowledge a write, given the master's INFO replication taken
-     * right after it (null when it was not asked).
+     * The replicas that must acknowledge a write when every replica counts, given the master's
+     * INFO replication taken right after it.
      */
     public int required(String infoReplication) {
-        if (infoReplication == null || !countsEveryReplica()) {
-            return floor;
-        }
         // At least one: a master behind Sentinel that lists no replica has lost them (a partition,
         // say), and the replicas it lost are what Sentinel would promote.
         return Math.max(Math.max(floor, 1), mustHold(infoReplication, promotable.addresses()));

@@ -156,7 +156,7 @@ public class MasterWatch {
 
     private void unreachable(Throwable failure) {
         onReplicaSince = 0;
-        metrics.error(RedisErrorKind.of(failure));
+        metrics.error(RedisErrorKind.of(failure).label());
         lost("no Redis master reachable: " + failure.getMessage(), failure);
         next();
     }

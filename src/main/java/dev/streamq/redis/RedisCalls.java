@@ -43,7 +43,7 @@ public class RedisCalls {
         return Uni.createFrom().<T>deferred(call)
                 .onFailure(failure -> !isOutcome(failure)).invoke(failure -> {
                     RedisErrorKind kind = RedisErrorKind.of(failure);
-                    metrics.error(kind);
+                    metrics.error(kind.label());
                     if (kind.isTransient()) {
                         metrics.retry(operation);
                         LOG.debugf("redis %s failed (%s), retrying: %s", operation, kind.label(), failure.getMessage());

@@ -69,11 +69,15 @@ public class RedisRoute {
 
     /**
      * Runs {@code body} on one connection of the active client and gives the connection back
-     * afterwards, for a write followed by WAITs that must count that write. The body's round
+     * afterwards, for a write followed by a WAIT that must count that write. The body's round
      * trips share one deadline: a connection, a pipeline and a command held up to {@code hold}.
+     * Giving the connection back cannot fail the call: in a failover the client may already
+     * have closed it (Vert.x then says "Attempt to recycle more than permitted"), and that must
+     * not turn the body's answer (a job written, or "not durable": 503) into a different error.
      */
     public <T> Uni<T> onOneConnection(Duration hold, Function<RedisConnection, Uni<T>> body) {
-        return within(active().connect().chain(connection -> body.apply(connection).eventually(connection::close)),
+        return within(active().connect().chain(connection -> body.apply(connection)
+                        .eventually(() -> connection.close().onFailure().recoverWithNull())),
                 hold.plus(commandTimeout), "a write and its WAIT");
     }
 

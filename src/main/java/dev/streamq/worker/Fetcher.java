@@ -235,7 +235,7 @@ final class Fetcher {
 
     private void readFailed(Throwable failure) {
         RedisErrorKind kind = RedisErrorKind.of(failure);
-        redisMetrics.error(kind);
+        redisMetrics.error(kind.label());
         if (String.valueOf(failure.getMessage()).contains("NOGROUP")) {
             groupVanished(failure);
         }

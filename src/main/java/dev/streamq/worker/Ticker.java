@@ -20,7 +20,6 @@ final class Ticker {
     private final Duration interval;
     private final Supplier<Uni<Void>> duty;
     private volatile boolean running;
-    private volatile long lastRunAt = System.currentTimeMillis();
 
     Ticker(String name, Vertx vertx, Duration interval, Supplier<Uni<Void>> duty) {
         this.name = name;
@@ -38,10 +37,6 @@ final class Ticker {
         running = false;
     }
 
-    long lastRunAt() {
-        return lastRunAt;
-    }
-
     private void runOnce() {
         if (!running) {
             return;
@@ -55,7 +50,6 @@ final class Ticker {
     }
 
     private void next() {
-        lastRunAt = System.currentTimeMillis();
         if (running) {
             vertx.setTimer(Math.max(1, interval.toMillis()), id -> runOnce());
         }

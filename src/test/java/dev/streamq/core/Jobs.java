@@ -2,9 +2,11 @@ package dev.streamq.core;
 
 import static io.restassured.RestAssured.given;
 
+import dev.streamq.lab.Await;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /** The REST calls the core tests make, so each test reads as the behaviour it checks. */
@@ -24,17 +26,16 @@ final class Jobs {
 
     /** Polls the job until the predicate holds; fails after the timeout. */
     static JsonPath await(String id, Duration timeout, Predicate<JsonPath> done) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonPath last = null;
-        while (System.nanoTime() < deadline) {
-            last = get(id);
-            if (done.test(last)) {
-                return last;
-            }
-            sleep(20);
+        AtomicReference<JsonPath> last = new AtomicReference<>();
+        try {
+            return Await.until("job " + id, timeout, Duration.ofMillis(20), () -> {
+                last.set(get(id));
+                return done.test(last.get()) ? last.get() : null;
+            });
+        } catch (IllegalStateException timedOut) {
+            throw new AssertionError("job " + id + " did not reach the expected state in " + timeout + "; last: "
+                    + (last.get() == null ? "none" : last.get().prettify()));
         }
-        throw new AssertionError("job " + id + " did not reach the expected state in " + timeout + "; last: "
-                + (last == null ? "none" : last.prettify()));
     }
 
     static JsonPath awaitState(String id, String state, Duration timeout) {
@@ -42,11 +43,6 @@ final class Jobs {
     }
 
     static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        Await.sleep(Duration.ofMillis(millis));
     }
 }

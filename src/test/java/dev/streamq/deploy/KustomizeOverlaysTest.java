@@ -60,6 +60,49 @@ class KustomizeOverlaysTest {
         assertTrue(pw != null && pw.path("secretKeyRef").path("optional").asBoolean(), "optional streamq-redis secret");
     }
 
+    /**
+     * Production posture: the API verifies bearer tokens with a key mounted from a Secret it
+     * cannot start without, nothing turns authentication or the demo handlers on or off, and
+     * NetworkPolicies admit the API port only from producer namespaces and Prometheus.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ha", "mvp"})
+    void apiWantsTokensAndOnlyProducersAndPrometheusReachThePods(String overlay) {
+        List<JsonNode> docs = render(overlay);
+        JsonNode api = one(docs, "Deployment", "streamq-api");
+        JsonNode c = container(api, "streamq-api");
+        String keyPath = env(c, "MP_JWT_VERIFY_PUBLICKEY_LOCATION").orElseThrow();
+        boolean mounted = false;
+        for (JsonNode m : c.path("volumeMounts")) {
+            if (keyPath.startsWith(m.path("mountPath").asText() + "/") && m.path("readOnly").asBoolean()) {
+                String volume = m.path("name").asText();
+                for (JsonNode v : podSpec(api).path("volumes")) {
+                    if (v.path("name").asText().equals(volume)) {
+                        assertEquals("streamq-jwt", v.at("/secret/secretName").asText());
+                        assertFalse(v.at("/secret/optional").asBoolean(), "the key Secret is required");
+                        mounted = true;
+                    }
+                }
+            }
+        }
+        assertTrue(mounted, "the verification key is mounted read-only from Secret streamq-jwt: " + c.path("volumeMounts"));
+        JsonNode config = configMap(docs, "streamq-config").path("data");
+        for (String key : List.of("STREAMQ_AUTH_ENABLED", "STREAMQ_WORKER_BUILTIN_HANDLERS")) {
+            assertTrue(config.path(key).isMissingNode(), key + " left to the shipped default");
+            assertTrue(env(c, key).isEmpty(), key + " left to the shipped default");
+        }
+
+        JsonNode apiPolicy = one(docs, "NetworkPolicy", "streamq-api-ingress");
+        assertEquals("api", apiPolicy.at("/spec/podSelector/matchLabels/role").asText());
+        String from = apiPolicy.at("/spec/ingress/0/from").toString();
+        assertContains(from, "streamq.dev/producer", "API ingress");
+        assertContains(from, "observability", "API ingress");
+        assertEquals(8080, apiPolicy.at("/spec/ingress/0/ports/0/port").asInt());
+        JsonNode workerPolicy = one(docs, "NetworkPolicy", "streamq-worker-ingress");
+        assertEquals("worker", workerPolicy.at("/spec/podSelector/matchLabels/role").asText());
+        assertFalse(workerPolicy.at("/spec/ingress").toString().contains("streamq.dev/producer"), "producers do not reach workers");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ha", "mvp"})
     void workerOutlivesItsDrainAndApiServiceSelectsOnlyApiPods(String overlay) {

@@ -6,7 +6,7 @@ import static dev.streamq.deploy.DeployTools.runOk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamq.lab.drill.Drill;
+import dev.streamq.lab.drill.Scenario;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +50,7 @@ class ReadmeCommandsTest {
         assertEquals(LAB, words.get(0), "the main job runs the lab: " + words);
         assertEquals("drill", words.get(1), "the main job is a drill: " + words);
         assertTrue(words.size() >= 3, "the drill has no name: " + words);
-        Drill.Scenario.parse(words.get(2)); // throws, naming the drills there are, for an unknown one
+        Scenario.parse(words.get(2)); // throws, naming the drills there are, for an unknown one
     }
 
     @Test

@@ -32,13 +32,13 @@ final class Outcome {
 
     /** Jobs whose handler finished more than once, from the workers' job_succeeded and job_duplicate log events. */
     static int duplicated(List<ServiceProcess> workers) {
-        Map<Object, Integer> runs = new HashMap<>();
+        Map<String, Integer> runs = new HashMap<>();
         for (ServiceProcess worker : workers) {
             for (var event : worker.logEvents("job_succeeded")) {
-                runs.merge(event.get("job_id"), 1, Integer::sum);
+                runs.merge(event.jobId(), 1, Integer::sum);
             }
             for (var event : worker.logEvents("job_duplicate")) {
-                runs.merge(event.get("job_id"), 1, Integer::sum);
+                runs.merge(event.jobId(), 1, Integer::sum);
             }
         }
         return (int) runs.values().stream().filter(n -> n > 1).count();

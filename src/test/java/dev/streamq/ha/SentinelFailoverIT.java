@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
-import dev.streamq.lab.JobsClient;
+import dev.streamq.lab.LoadGenerator;
 import dev.streamq.lab.RedisNode;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
 import dev.streamq.lab.WritableMaster;
-import dev.streamq.lab.drill.LoadGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,38 +44,33 @@ class SentinelFailoverIT {
      * once no sentinel has logged a new switch for 3 s (bounded).
      */
     private static long finalPromotion(Topology topology, long since) {
-        long deadline = System.currentTimeMillis() + 30_000;
-        int seen = -1;
-        long stableSince = System.currentTimeMillis();
-        while (System.currentTimeMillis() < deadline) {
-            List<SentinelNode.Event> switches = topology.sentinels().stream().filter(SentinelNode::isAlive)
-                    .flatMap(sentinel -> sentinel.events("+switch-master").stream())
-                    .filter(e -> e.time().toEpochMilli() >= since).toList();
-            if (switches.size() != seen) {
-                seen = switches.size();
-                stableSince = System.currentTimeMillis();
-            } else if (seen > 0 && System.currentTimeMillis() - stableSince >= 3_000) {
-                String master = " " + topology.currentMaster().port();
-                return switches.stream().filter(e -> e.detail().trim().endsWith(master))
-                        .mapToLong(e -> e.time().toEpochMilli()).min()
-                        .orElseThrow(() -> new AssertionError("no switch names the final master" + master));
-            }
-            Await.sleep(Duration.ofMillis(100));
-        }
-        throw new AssertionError("no stable master after the kill");
+        long[] seen = {-1, System.currentTimeMillis()}; // switches seen, since when that count holds
+        List<SentinelNode.Event> switches = Await.until("a stable master after the kill", Duration.ofSeconds(30),
+                Duration.ofMillis(100), () -> {
+                    List<SentinelNode.Event> now = topology.sentinels().stream().filter(SentinelNode::isAlive)
+                            .flatMap(sentinel -> sentinel.events("+switch-master").stream())
+                            .filter(e -> e.time().toEpochMilli() >= since).toList();
+                    if (now.size() != seen[0]) {
+                        seen[0] = now.size();
+                        seen[1] = System.currentTimeMillis();
+                        return null;
+                    }
+                    return seen[0] > 0 && System.currentTimeMillis() - seen[1] >= 3_000 ? now : null;
+                });
+        String master = " " + topology.currentMaster().port();
+        return switches.stream().filter(e -> e.detail().trim().endsWith(master))
+                .mapToLong(e -> e.time().toEpochMilli()).min()
+                .orElseThrow(() -> new AssertionError("no switch names the final master" + master));
     }
 
     /** When the producer got its first 2xx after {@code since} (bounded wait), or -1. */
     private static long awaitFirstAck(LoadGenerator producer, long since) {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (producer.firstAckAfter(since) < 0 && System.currentTimeMillis() < deadline) {
-            Await.sleep(Duration.ofMillis(20));
-        }
+        Await.holds(Duration.ofSeconds(20), Duration.ofMillis(20), () -> producer.firstAckAfter(since) >= 0);
         return producer.firstAckAfter(since);
     }
 
     private static String metrics(ServiceProcess process) {
-        return new JobsClient(process.baseUrl()).getPath("/q/metrics").text();
+        return process.jobs().getPath("/q/metrics").text();
     }
 
     /** 50 jobs/s, each submission retried with its own Idempotency-Key through 503s and refused connections. */

@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parsers the drills rely on: sentinel log events, service JSON log lines, RESP encoding, ports. */
 class LabParsingTest {
@@ -27,17 +32,34 @@ class LabParsingTest {
     }
 
     @Test
-    void serviceLogLinesAreParsedAndMdcFieldsLifted() {
-        Map<String, Object> top = ServiceProcess.parseLogLine(
-                "{\"level\":\"INFO\",\"event\":\"job_started\",\"queue\":\"q\",\"job_id\":\"j1\",\"attempt\":1}");
-        assertEquals("job_started", top.get("event"));
-        assertEquals(1, top.get("attempt"));
-        Map<String, Object> mdc = ServiceProcess.parseLogLine(
-                "{\"message\":\"x\",\"mdc\":{\"event\":\"job_dead_lettered\",\"job_id\":\"j2\"}}");
-        assertEquals("job_dead_lettered", mdc.get("event"));
-        assertEquals("j2", mdc.get("job_id"));
-        assertNull(ServiceProcess.parseLogLine("Exception in thread main"));
-        assertNull(ServiceProcess.parseLogLine("{not json"));
+    void serviceLogLinesAreReadAsEventsWithTheirMdcFields() {
+        LogEvent started = ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:01.5Z\",\"level\":\"INFO\",\"message\":\"job started\","
+                + "\"mdc\":{\"event\":\"job_started\",\"queue\":\"q\",\"job_id\":\"j1\",\"attempt\":\"1\"}}");
+        assertEquals("job_started", started.event());
+        assertEquals("q", started.queue());
+        assertEquals("j1", started.jobId());
+        assertEquals(1, started.attempt());
+        assertEquals(java.time.Instant.parse("2026-01-01T00:00:01.5Z").toEpochMilli(), started.timeMillis());
+        LogEvent dead = ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:02Z\",\"message\":\"x\","
+                + "\"mdc\":{\"event\":\"job_dead_lettered\",\"job_id\":\"j2\",\"error\":\"poison\"}}");
+        assertEquals("job_dead_lettered", dead.event());
+        assertEquals("j2", dead.jobId());
+        assertEquals("poison", dead.error());
+        assertNull(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:02Z\",\"message\":\"no event\",\"mdc\":{}}"));
+        assertNull(ServiceLog.parse("Exception in thread main"));
+        assertNull(ServiceLog.parse("{not json"));
+    }
+
+    @Test
+    void serviceLogReadsOnFromWhereItStopped(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("svc.log");
+        String line = "{\"timestamp\":\"2026-01-01T00:00:01Z\",\"message\":\"m\",\"mdc\":{\"event\":\"%s\",\"job_id\":\"%s\"}}%n";
+        Files.writeString(file, String.format(line, "job_started", "a") + String.format(line, "job_succeeded", "a") + "{\"cut by kill");
+        ServiceLog log = new ServiceLog(file, Set.of("job_succeeded"));
+        assertEquals(List.of("a"), log.readOn().stream().map(LogEvent::jobId).toList());
+        Files.writeString(file, " -9\n" + String.format(line, "job_succeeded", "b"), StandardOpenOption.APPEND);
+        assertEquals(List.of("b"), log.readOn().stream().map(LogEvent::jobId).toList(), "only what was appended");
+        assertEquals(3, ServiceLog.readAll(file).size());
     }
 
     @Test

@@ -40,8 +40,8 @@ class ServiceProcessIT {
             String id = String.valueOf(accepted.body().get("id"));
             assertEquals("succeeded", jobs.awaitTerminal(id, Duration.ofSeconds(30)).get("state"));
 
-            List<Map<String, Object>> enqueued = service.logEvents("job_enqueued");
-            assertTrue(enqueued.stream().anyMatch(e -> id.equals(e.get("job_id"))), "no job_enqueued event for " + id);
+            List<LogEvent> enqueued = service.logEvents("job_enqueued");
+            assertTrue(enqueued.stream().anyMatch(e -> id.equals(e.jobId())), "no job_enqueued event for " + id);
             assertTrue(service.rssKb() > 10_000, "rss " + service.rssKb());
             assertTrue(service.peakRssKb() >= service.rssKb());
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.lab.ServiceLog;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -12,20 +12,18 @@ import org.junit.jupiter.api.Test;
 /** The report's retry and backoff arithmetic on hand-made worker log lines (no processes). */
 class DrillRetriesTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static void line(Drill.LogTruth truth, String time, String event, String id, int attempt, String error,
-            String message) throws Exception {
+    private static void line(GroundTruth truth, String time, String event, String id, int attempt, String error,
+            String message) {
         String mdc = "{\"event\":\"" + event + "\",\"queue\":\"drill\",\"job_id\":\"" + id + "\""
                 + (attempt > 0 ? ",\"attempt\":\"" + attempt + "\"" : "")
                 + (error != null ? ",\"error\":\"" + error + "\"" : "") + "}";
-        Drill.accept(truth, JSON.readTree("{\"timestamp\":\"2026-01-01T00:00:" + time + "Z\",\"message\":\"" + message
+        truth.accept(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:" + time + "Z\",\"message\":\"" + message
                 + "\",\"mdc\":" + mdc + "}"));
     }
 
     @Test
-    void countsReasonsAndMeasuresGaps() throws Exception {
-        Drill.LogTruth t = new Drill.LogTruth();
+    void countsReasonsAndMeasuresGaps() {
+        GroundTruth t = new GroundTruth();
         // job a: fails twice, 150 ms then 3 s apart (the second at t=1.2 s, inside a fault window from t=2 s)
         line(t, "01.000", "job_started", "a", 1, null, "job started: fail");
         line(t, "01.001", "job_retry_scheduled", "a", 1, "planned failure 1 of 2", "attempt failed; retry in 120 ms");
@@ -47,7 +45,7 @@ class DrillRetriesTest {
         assertEquals(Map.of("planned failure # of #", 3), t.retryErrors);
 
         long base = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
-        DrillResult.Backoff b = Drill.backoff(t, base + 2000, base + 3000);
+        DrillResult.Backoff b = BackoffCheck.measure(t, base + 2000, base + 3000);
         assertEquals(3, b.gaps);
         assertEquals(2, b.retriedJobs);
         DrillResult.AttemptSpacing first = b.byAttempt.get(0);
@@ -71,16 +69,16 @@ class DrillRetriesTest {
 
     @Test
     void ceilingsAndFailShare() {
-        assertEquals(200, Drill.ceilingMs(1));
-        assertEquals(400, Drill.ceilingMs(2));
-        assertEquals(1600, Drill.ceilingMs(4));
-        assertEquals(2000, Drill.ceilingMs(5));
+        assertEquals(200, BackoffCheck.ceilingMs(1));
+        assertEquals(400, BackoffCheck.ceilingMs(2));
+        assertEquals(1600, BackoffCheck.ceilingMs(4));
+        assertEquals(2000, BackoffCheck.ceilingMs(5));
         int fails = 0;
         for (long n = 0; n < 10_000; n++) {
-            if (Drill.isFailJob(42, n, 0.05)) {
+            if (DrillLoad.isFailJob(42, n, 0.05)) {
                 fails++;
             }
-            assertEquals(Drill.isFailJob(42, n, 0.05), Drill.isFailJob(42, n, 0.05));
+            assertEquals(DrillLoad.isFailJob(42, n, 0.05), DrillLoad.isFailJob(42, n, 0.05));
         }
         assertTrue(fails > 400 && fails < 600, "about 5 %: " + fails);
     }
@@ -92,6 +90,6 @@ class DrillRetriesTest {
         totals.put("{operation=\"start\"}", 10.0);
         totals.put("{operation=\"fail\"}", 0.0);
         totals.put("{a=\"x\",operation=\"y\"}", 2.0);
-        assertEquals(Map.of("enqueue", 461L, "start", 10L, "{a=\"x\",operation=\"y\"}", 2L), Drill.byLabel(totals, "operation"));
+        assertEquals(Map.of("enqueue", 461L, "start", 10L, "{a=\"x\",operation=\"y\"}", 2L), DrillMetrics.byLabel(totals, "operation"));
     }
 }

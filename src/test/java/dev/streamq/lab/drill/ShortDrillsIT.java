@@ -56,12 +56,12 @@ class ShortDrillsIT {
         }
     }
 
-    private static DrillResult run(Drill.Scenario scenario) {
+    private static DrillResult run(Scenario scenario) {
         return run(scenario, config -> { });
     }
 
-    private static DrillResult run(Drill.Scenario scenario, java.util.function.Consumer<Drill.Config> tune) {
-        Drill.Config config = new Drill.Config();
+    private static DrillResult run(Scenario scenario, java.util.function.Consumer<DrillConfig> tune) {
+        DrillConfig config = new DrillConfig();
         config.duration = Duration.ofSeconds(20);
         config.rate = 40;
         config.seed = 42;
@@ -77,7 +77,7 @@ class ShortDrillsIT {
         }
         assertNull(r.error, scenario.id() + " crashed: " + r.error);
         assertTrue(r.acknowledged > 0, "no job acknowledged in " + scenario.id());
-        if (scenario == Drill.Scenario.PARTITION) {
+        if (scenario == Scenario.PARTITION) {
             int outside = r.lost - r.lostInPartitionWindow;
             assertEquals(0, outside, "partition lost acknowledged jobs outside [fault, fault + min-replicas-max-lag]: "
                     + r.lostIds + " " + r.lostStates);
@@ -120,7 +120,7 @@ class ShortDrillsIT {
     @Order(1)
     @Timeout(120)
     void masterKill() {
-        DrillResult r = run(Drill.Scenario.MASTER_KILL);
+        DrillResult r = run(Scenario.MASTER_KILL);
         assertFailedOver(r);
         assertBackoffKept(r);
     }
@@ -129,7 +129,7 @@ class ShortDrillsIT {
     @Order(2)
     @Timeout(120)
     void workerKill() {
-        DrillResult r = run(Drill.Scenario.WORKER_KILL);
+        DrillResult r = run(Scenario.WORKER_KILL);
         assertTrue(r.jobRetriesByReason.getOrDefault("reclaimed", 0) > 0, "the killed worker's jobs were not reclaimed: "
                 + r.jobRetriesByReason);
         assertBackoffKept(r);
@@ -139,7 +139,7 @@ class ShortDrillsIT {
     @Order(3)
     @Timeout(120)
     void apiKill() {
-        DrillResult r = run(Drill.Scenario.API_KILL);
+        DrillResult r = run(Scenario.API_KILL);
         assertBackoffKept(r);
     }
 
@@ -147,7 +147,7 @@ class ShortDrillsIT {
     @Order(4)
     @Timeout(120)
     void sentinelKill() {
-        DrillResult r = run(Drill.Scenario.SENTINEL_KILL);
+        DrillResult r = run(Scenario.SENTINEL_KILL);
         assertFailedOver(r);
         assertBackoffKept(r);
     }
@@ -156,7 +156,7 @@ class ShortDrillsIT {
     @Order(5)
     @Timeout(150)
     void mvpMasterKill() {
-        DrillResult r = run(Drill.Scenario.MVP_MASTER_KILL);
+        DrillResult r = run(Scenario.MVP_MASTER_KILL);
         assertFailedOver(r);
         assertBackoffKept(r);
     }
@@ -168,7 +168,7 @@ class ShortDrillsIT {
         String why = NetPartition.unavailableReason();
         Assumptions.assumeTrue(why == null, () -> "partition drill skipped: " + why
                 + " (it isolates the master with iptables; CI runs as root and runs it)");
-        DrillResult r = run(Drill.Scenario.PARTITION);
+        DrillResult r = run(Scenario.PARTITION);
         assertFailedOver(r);
         assertTrue(r.notes.stream().anyMatch(n -> n.startsWith("partition: NetPartition (iptables")),
                 "the partition was not made with iptables: " + r.notes);
@@ -179,7 +179,7 @@ class ShortDrillsIT {
     @Order(7)
     @Timeout(120)
     void latency() {
-        DrillResult r = run(Drill.Scenario.LATENCY);
+        DrillResult r = run(Scenario.LATENCY);
         assertBackoffKept(r);
     }
 
@@ -188,7 +188,7 @@ class ShortDrillsIT {
     @Order(8)
     @Timeout(150)
     void laggingReplica() {
-        DrillResult r = run(Drill.Scenario.LAGGING_REPLICA);
+        DrillResult r = run(Scenario.LAGGING_REPLICA);
         assertFailedOver(r);
         assertEquals(Boolean.TRUE, r.promotedLaggard, "Sentinel promoted " + r.promoted + ", not the laggard");
     }
@@ -198,7 +198,7 @@ class ShortDrillsIT {
     @Order(9)
     @Timeout(240)
     void masterKillSoak() {
-        DrillResult r = run(Drill.Scenario.MASTER_KILL, config -> config.kills = 3);
+        DrillResult r = run(Scenario.MASTER_KILL, config -> config.kills = 3);
         assertEquals(3, r.kills.size(), "kills recorded: " + r.kills.size());
         assertTrue(r.kills.get(1).cpuHog && !r.kills.get(0).cpuHog, "the CPU hog runs on every second kill");
         assertEquals(0, r.kills.stream().mapToInt(k -> k.lost).sum(), "lost per kill");

@@ -1,0 +1,79 @@
+package dev.streamq.lab.bench;
+
+import dev.streamq.lab.Await;
+import dev.streamq.lab.LoadGenerator;
+import dev.streamq.lab.ServiceProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A steady open-loop load at one rate (the {@link LoadGenerator}, as the drills use it): a
+ * warm-up, then a measured window whose jobs are followed to their job_succeeded line.
+ */
+final class SteadyRun {
+
+    /** What the jobs offered in the measured window [from, to) did. */
+    record Result(int offered, int acknowledged, int completed, long from, long to, List<Long> submit,
+            List<Long> e2e, List<long[]> jobs, long firstDone, long lastDone, String cpu) {
+        double completedPerSecond() {
+            return completed > 1 && lastDone > firstDone ? (completed - 1) / ((lastDone - firstDone) / 1000.0) : 0;
+        }
+    }
+
+    private SteadyRun() {
+    }
+
+    /** LoadGenerator at {@code rate} for warm + measure seconds; jobs offered in the measured window count. */
+    static Result run(ServiceProcess p, long redisPid, Completions log, String queue, double rate, int warm, int measure,
+            Duration wait) {
+        LoadGenerator load = new LoadGenerator(p.baseUrl(), queue, rate, 64, 7, Duration.ofSeconds(30),
+                () -> Map.of("type", "noop", "payload", Map.of()));
+        load.start();
+        long from = load.startMillis() + warm * 1000L;
+        long to = from + measure * 1000L;
+        Await.sleepUntil(from);
+        CpuShare.Snapshot c0 = CpuShare.of(p.pid(), redisPid);
+        Await.sleepUntil(to);
+        CpuShare.Snapshot c1 = CpuShare.of(p.pid(), redisPid);
+        load.stop(Duration.ofSeconds(60));
+        Map<String, Long> offered = new HashMap<>();
+        int offeredCount = 0;
+        for (LoadGenerator.Submission s : load.submissions()) {
+            if (s.offeredMillis() >= from && s.offeredMillis() < to) {
+                offeredCount++;
+                if (s.acknowledged()) {
+                    offered.put(s.jobId(), s.offeredMillis());
+                }
+            }
+        }
+        List<Long> submit = new ArrayList<>();
+        for (LoadGenerator.Answer a : load.answers()) {
+            if (a.ok() && a.timeMillis() >= from && a.timeMillis() < to) {
+                submit.add(a.latencyMillis());
+            }
+        }
+        Await.holds(wait, Duration.ofMillis(500), () -> log.of(queue).keySet().containsAll(offered.keySet()));
+        Map<String, Long> finished = log.of(queue);
+        List<Long> e2e = new ArrayList<>();
+        List<long[]> jobs = new ArrayList<>();
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (Map.Entry<String, Long> e : offered.entrySet()) {
+            Long f = finished.get(e.getKey());
+            if (f != null) {
+                e2e.add(f - e.getValue());
+                jobs.add(new long[] {e.getValue(), f});
+                first = Math.min(first, f);
+                last = Math.max(last, f);
+            }
+        }
+        Collections.sort(e2e);
+        Collections.sort(submit);
+        return new Result(offeredCount, offered.size(), e2e.size(), from, to, submit, e2e, jobs, first, last,
+                CpuShare.share(c0, c1, 0));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.streamq.lab.drill;
+
+import dev.streamq.lab.Await;
+import dev.streamq.lab.LoadGenerator;
+import dev.streamq.lab.Topology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * One fault drill against real processes, start to verdict: the {@link DrillDeployment}
+ * (topology + API + 2 workers), a steady {@link LoadGenerator} load, the scenario's
+ * {@link Faults fault} after 30 % of the run, heal, then the result from the workers' logs
+ * ({@link GroundTruth}), the producers' answers ({@link Answers}), the services' metrics and the
+ * sentinels' logs, judged by the {@link Verdict}.
+ */
+public final class Drill {
+
+    private final Scenario scenario;
+    private final DrillConfig config;
+    private final Path dir;
+    private final Journal journal;
+
+    private Drill(Scenario scenario, DrillConfig config, Path dir) {
+        this.scenario = scenario;
+        this.config = config;
+        this.dir = dir.toAbsolutePath();
+        this.journal = new Journal(scenario.id(), config.log);
+    }
+
+    /**
+     * Runs the drill in {@code dir}, emptied first: Redis would otherwise start from a former
+     * run's AOF and the services append to its logs, which the verdict reads as ground truth.
+     */
+    public static DrillResult run(Scenario scenario, DrillConfig config, Path dir) {
+        wipe(dir);
+        return new Drill(scenario, config, dir).run();
+    }
+
+    private static void wipe(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot empty the drill's work dir " + dir, e);
+        }
+    }
+
+    private DrillResult run() {
+        DrillResult r = new DrillResult();
+        r.drill = scenario.id();
+        r.topology = scenario.shape().name();
+        r.description = scenario.description();
+        r.rate = DrillLoad.rate(scenario, config);
+        r.durationSeconds = config.duration.toSeconds();
+        r.seed = config.seed;
+        DrillDeployment deployment = null;
+        Faults faults = null;
+        DrillMetrics metrics = null;
+        LoadGenerator load = null;
+        try {
+            Files.createDirectories(dir);
+            deployment = DrillDeployment.start(scenario, config, dir, journal);
+            metrics = new DrillMetrics(deployment.services());
+            faults = new Faults(scenario, config, deployment, journal);
+            load = new LoadGenerator(deployment.api().baseUrl(), GroundTruth.QUEUE, r.rate, config.clientThreads,
+                    config.seed, Duration.ofSeconds(Math.max(30, config.duration.toSeconds())),
+                    DrillLoad.jobBody(scenario, config));
+            journal.say(String.format(Locale.ROOT, "load: %.0f jobs/s, %.0f %% of them fail jobs (fail %d attempts, maxAttempts %d)",
+                    r.rate, config.failShare * 100, DrillLoad.FAIL_FAILURES, DrillLoad.FAIL_MAX_ATTEMPTS));
+            load.start();
+            r.loadStartMillis = load.startMillis();
+            long loadEnd = r.loadStartMillis + config.duration.toMillis();
+            Await.sleepUntil(r.loadStartMillis + Math.max(5000, config.duration.toMillis() * 3 / 10));
+            r.faultAtMillis = System.currentTimeMillis();
+            faults.apply(loadEnd);
+            // Keep the load on after the fault action: at least 5 s, at least to the planned end.
+            Await.sleepUntil(Math.max(loadEnd, System.currentTimeMillis() + 5000));
+            faults.heal();
+            r.loadStopMillis = System.currentTimeMillis();
+            load.stop(Duration.ofSeconds(90));
+            journal.mark("load stopped");
+
+            List<LoadGenerator.Submission> subs = load.submissions();
+            Set<String> acked = Losses.acknowledged(subs);
+            journal.say(acked.size() + " acknowledged of " + subs.size() + " offered; waiting for completion");
+            GroundTruth truth = new GroundTruth.Reader(deployment.workers(), journal, config.completionTimeout)
+                    .awaitCompletion(acked);
+            metrics.finish();
+            judge(r, deployment, faults, metrics, load, truth);
+        } catch (IOException | RuntimeException e) {
+            r.error = e.toString();
+            r.passed = false;
+            journal.say("FAILED with " + e);
+            e.printStackTrace(journal.log());
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+            if (load != null) {
+                load.close();
+            }
+            if (deployment != null) {
+                r.sentinelEvents = SentinelEvents.lines(deployment.topology());
+                if (faults != null) {
+                    faults.close();
+                }
+                deployment.close();
+            }
+            r.marks = journal.marks();
+            r.notes = journal.notes();
+        }
+        return r;
+    }
+
+    private void judge(DrillResult r, DrillDeployment deployment, Faults faults, DrillMetrics metrics, LoadGenerator load,
+            GroundTruth truth) {
+        Topology topology = deployment.topology();
+        long fault = r.faultAtMillis;
+        long switchMaster = topology.sentinels().isEmpty() ? -1 : SentinelEvents.firstSwitchMaster(topology);
+        r.switchMasterAtMillis = switchMaster >= fault ? switchMaster : -1;
+        List<LoadGenerator.Submission> subs = load.submissions();
+        Losses.into(r, subs, truth, faults.kills(), deployment.api().jobs(), fault);
+        r.promoted = faults.promoted();
+        r.promotedLaggard = faults.promotedLaggard();
+        metrics.into(r);
+        // The drill's next action after the fault (latency: "latency removed"; kills: failover seen / restart).
+        long nextMark = journal.marks().stream().mapToLong(DrillResult.Mark::atMillis).filter(t -> t > fault + 50)
+                .findFirst().orElse(r.loadStopMillis);
+        Answers.into(r, load, truth, nextMark);
+
+        // backoff: the fault window runs from the fault to the drill's next action or the
+        // recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
+        long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
+        r.backoff = BackoffCheck.measure(truth, fault, windowEnd);
+        r.backoff.failShare = config.failShare;
+        Losses.failJobsInto(r.backoff, subs, truth);
+        journal.say("backoff: " + r.backoff.oneLine());
+
+        r.failureReasons = Verdict.reasons(scenario, r, topology.options().minReplicasMaxLag() * 1000L);
+        r.passed = r.failureReasons.isEmpty() && r.error == null;
+        journal.say(Verdict.summary(r));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.streamq.lab.drill;
+
+import dev.streamq.lab.Await;
+import dev.streamq.lab.LogEvent;
+import dev.streamq.lab.ServiceLog;
+import dev.streamq.lab.ServiceProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the workers' logs say happened to the drill's jobs: job_succeeded and job_started per
+ * job id with their times, retries and hand-backs by reason.
+ *
+ * <p>Why from logs: a lost job is one the API acknowledged that no worker ever ran; asking the
+ * app "is it succeeded?" would trust the very store whose failover is under test.
+ */
+final class GroundTruth {
+
+    static final String QUEUE = "drill";
+    private static final Pattern DEAD_REASON = Pattern.compile("dead-lettered: (\\S+)$");
+
+    final Map<String, Integer> succeeded = new HashMap<>();
+    final Map<String, Integer> started = new HashMap<>();
+    final Map<String, Long> firstSuccess = new HashMap<>();
+    /** job id -> attempt number -> earliest job_started time. */
+    final Map<String, TreeMap<Integer, Long>> startsByAttempt = new HashMap<>();
+    /** job id -> attempts whose handler failed with a retry scheduled (job_retry_scheduled). */
+    final Map<String, Set<Integer>> retryScheduled = new HashMap<>();
+    /** retry_scheduled, reclaimed, dead_lettered:REASON, released, duplicate, unrecorded -> count. */
+    final Map<String, Integer> byReason = new TreeMap<>();
+    /** job_retry_scheduled error, digits folded -> count. */
+    final Map<String, Integer> retryErrors = new TreeMap<>();
+
+    /** Reads one worker event into the truth. */
+    void accept(LogEvent e) {
+        String id = e.jobId();
+        if (id == null || !QUEUE.equals(e.queue())) {
+            return;
+        }
+        int attempt = e.attempt();
+        switch (e.event()) {
+            case "job_succeeded" -> {
+                succeeded.merge(id, 1, Integer::sum);
+                firstSuccess.merge(id, e.timeMillis(), Math::min);
+            }
+            case "job_started" -> {
+                started.merge(id, 1, Integer::sum);
+                if (attempt > 0) {
+                    startsByAttempt.computeIfAbsent(id, k -> new TreeMap<>()).merge(attempt, e.timeMillis(), Math::min);
+                }
+            }
+            case "job_retry_scheduled" -> {
+                byReason.merge("retry_scheduled", 1, Integer::sum);
+                retryErrors.merge(String.valueOf(e.error() == null ? "?" : e.error()).replaceAll("\\d+", "#"), 1,
+                        Integer::sum);
+                if (attempt > 0) {
+                    retryScheduled.computeIfAbsent(id, k -> new HashSet<>()).add(attempt);
+                }
+            }
+            case "job_dead_lettered" -> {
+                // JobRunner: error = the handler's error, message "job dead-lettered: REASON";
+                // Reclaimer: error "poison". Prefer the reason in the message.
+                Matcher m = DEAD_REASON.matcher(e.message());
+                String reason = m.find() ? m.group(1) : e.error() == null ? "unknown" : e.error();
+                byReason.merge("dead_lettered:" + reason, 1, Integer::sum);
+            }
+            case "job_reclaimed" -> byReason.merge("reclaimed", 1, Integer::sum);
+            case "job_released" -> byReason.merge("released", 1, Integer::sum);
+            case "job_duplicate" -> byReason.merge("duplicate", 1, Integer::sum);
+            case "job_unrecorded" -> byReason.merge("unrecorded", 1, Integer::sum);
+            default -> {
+                // job_enqueued (api) and others: not a worker outcome
+            }
+        }
+    }
+
+    /** Reads the workers' logs on as they grow, into one {@link GroundTruth}. */
+    static final class Reader {
+        private final List<ServiceLog> logs = new ArrayList<>();
+        private final GroundTruth truth = new GroundTruth();
+        private final Journal journal;
+        private final Duration timeout;
+
+        Reader(List<ServiceProcess> workers, Journal journal, Duration timeout) {
+            for (ServiceProcess worker : workers) {
+                logs.add(new ServiceLog(worker.logFile(), Set.of()));
+            }
+            this.journal = journal;
+            this.timeout = timeout;
+        }
+
+        /** Reads on until every acknowledged job has succeeded or the completion timeout passes. */
+        GroundTruth awaitCompletion(Set<String> acked) {
+            boolean complete = Await.holds(timeout, Duration.ofSeconds(1), () -> {
+                for (ServiceLog log : logs) {
+                    log.readOn().forEach(truth::accept);
+                }
+                return truth.succeeded.keySet().containsAll(acked);
+            });
+            if (complete) {
+                journal.say("every acknowledged job succeeded");
+            } else {
+                long missing = acked.stream().filter(id -> !truth.succeeded.containsKey(id)).count();
+                journal.say(missing + " acknowledged jobs not succeeded after " + timeout.toSeconds() + " s");
+            }
+            return truth;
+        }
+    }
+}
