@@ -10,6 +10,7 @@ import dev.streamq.queue.JobId;
 import dev.streamq.queue.NewJob;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisCalls;
+import dev.streamq.redis.RedisOperation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public class JobService {
     public Uni<List<Enqueued>> submit(QueueName queue, List<NewJob> jobs) {
         // Ids are fixed before the first try, so a retry after a lost answer finds the jobs instead of doubling them.
         List<String> ids = IntStream.range(0, jobs.size()).mapToObj(i -> JobId.next(queue)).toList();
-        return redis.<List<Enqueued>>call("enqueue", () -> broker.enqueue(queue, jobs, ids))
+        return redis.<List<Enqueued>>call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids))
                 .invoke(accepted -> {
                     int fresh = (int) accepted.stream().filter(e -> !e.replayed()).count();
                     if (fresh > 0) {
@@ -56,7 +57,7 @@ public class JobService {
     }
 
     public Uni<Optional<Job>> find(String id) {
-        return redis.call("find", () -> broker.find(id));
+        return redis.call(RedisOperation.FIND, () -> broker.find(id));
     }
 
     /**
@@ -69,7 +70,7 @@ public class JobService {
         if (queue.isEmpty()) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return redis.call("redrive", () -> broker.redrive(queue.get(), List.of(id)))
+        return redis.call(RedisOperation.REDRIVE, () -> broker.redrive(queue.get(), List.of(id)))
                 .chain(n -> {
                     if (n > 0) {
                         metrics.redriven(queue.get().value(), n);
@@ -81,7 +82,7 @@ public class JobService {
 
     /** One page of a queue's dead letters, oldest first, after the entry {@code after} (null: from the start). */
     public Uni<List<DeadLetter>> deadLetters(QueueName queue, String after, int limit) {
-        return redis.call("dead letters", () -> broker.deadLetters(queue, after, limit));
+        return redis.call(RedisOperation.DEAD_LETTERS, () -> broker.deadLetters(queue, after, limit));
     }
 
     /**
@@ -90,12 +91,12 @@ public class JobService {
      * starting point, so a job that fails at once cannot keep the call going forever.
      */
     public Uni<Long> redriveAll(QueueName queue) {
-        return redis.call("redrive", () -> broker.lastDeadLetter(queue))
+        return redis.call(RedisOperation.REDRIVE, () -> broker.lastDeadLetter(queue))
                 .chain(until -> until == null ? Uni.createFrom().item(0L) : redriveFrom(queue, null, until, 0L));
     }
 
     private Uni<Long> redriveFrom(QueueName queue, String after, String until, long sofar) {
-        return redis.call("redrive", () -> broker.deadLetters(queue, after, until, REDRIVE_PAGE))
+        return redis.call(RedisOperation.REDRIVE, () -> broker.deadLetters(queue, after, until, REDRIVE_PAGE))
                 .chain(page -> {
                     if (page.isEmpty()) {
                         return Uni.createFrom().item(sofar);
@@ -103,7 +104,7 @@ public class JobService {
                     List<String> ids = new ArrayList<>(page.size());
                     page.forEach(d -> ids.add(d.jobId()));
                     String last = page.get(page.size() - 1).entryId();
-                    return redis.call("redrive", () -> broker.redrive(queue, ids))
+                    return redis.call(RedisOperation.REDRIVE, () -> broker.redrive(queue, ids))
                             .invoke(n -> metrics.redriven(queue.value(), n))
                             .chain(n -> redriveFrom(queue, last, until, sofar + n));
                 });

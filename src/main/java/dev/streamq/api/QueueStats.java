@@ -3,9 +3,11 @@ package dev.streamq.api;
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisCalls;
+import dev.streamq.redis.RedisOperation;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,7 +86,7 @@ public class QueueStats {
      * every pod, in bursts. A gauge is then up to queues / {@value #GAUGES_PER_REFRESH} s old (50 s at 10,000).
      */
     private Uni<Void> refreshGauges() {
-        return redis.call("stats", () -> registered).chain(names -> {
+        return redis.call(RedisOperation.STATS, () -> registered).chain(names -> {
             forgetAllBut(names);
             List<QueueName> all = List.copyOf(names);
             if (all.isEmpty()) {
@@ -105,8 +107,8 @@ public class QueueStats {
 
     /** The depth of a registered queue; a 404 problem for any other name. */
     public Uni<QueueDepth> depth(QueueName queue) {
-        return redis.call("stats", () -> registered)
-                .chain(names -> names.contains(queue) ? Uni.createFrom().item(true) : redis.call("stats", () -> broker.isRegistered(queue)))
+        return redis.call(RedisOperation.STATS, () -> registered)
+                .chain(names -> names.contains(queue) ? Uni.createFrom().item(true) : redis.call(RedisOperation.STATS, () -> broker.isRegistered(queue)))
                 .chain(known -> {
                     if (!known) {
                         throw new ProblemException(404, "queue", "no queue " + queue.value()
@@ -117,7 +119,7 @@ public class QueueStats {
     }
 
     public Uni<List<QueueDepth>> all() {
-        return redis.call("stats", () -> registered).chain(names -> {
+        return redis.call(RedisOperation.STATS, () -> registered).chain(names -> {
             forgetAllBut(names);
             return Multi.createFrom().iterable(names)
                     .onItem().transformToUni(this::cachedDepth).merge(READ_CONCURRENCY)
@@ -127,16 +129,19 @@ public class QueueStats {
     }
 
     private Uni<QueueDepth> cachedDepth(QueueName queue) {
-        return redis.call("stats", () -> cached.computeIfAbsent(queue.value(), name -> broker.depth(queue)
+        return redis.call(RedisOperation.STATS, () -> cached.computeIfAbsent(queue.value(), name -> broker.depth(queue)
                 .invoke(this::remember)
                 .memoize().atLeast(ttl)));
     }
 
-    /** Drops the cache entry, gauges and job counters of every queue that has left the registry. */
+    /**
+     * Drops the cache entry, gauges and job counters of every queue that has left the registry,
+     * and starts the job counters of a newly registered one at 0.
+     */
     private void forgetAllBut(Set<QueueName> names) {
         Set<String> keep = new HashSet<>();
         names.forEach(q -> keep.add(q.value()));
-        jobMetrics.forgetAllBut(keep);
+        jobMetrics.track(keep, DeadReason.labels());
         for (String queue : List.copyOf(cached.keySet())) {
             if (!keep.contains(queue)) {
                 cached.remove(queue);

@@ -1,11 +1,13 @@
 package dev.streamq.metrics;
 
+import dev.streamq.config.StreamqConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,61 +17,107 @@ import java.util.function.Function;
  * Counters and histograms of what happens to jobs; queue, type, outcome and reason are the
  * only labels (all bounded). Meters are looked up once per label set and kept: these calls
  * sit on the per-job hot path.
+ *
+ * <p>The counters of every queue this process knows exist at 0 before their first event
+ * ({@link #track}): Prometheus' increase() and rate() need a sample before the first increment,
+ * so a counter born at 1 hides its first event from every alert and panel (a pod's first dead
+ * letters fired no alert). Timers are not started early: each is a histogram of many buckets,
+ * and a quantile loses nothing by missing the first observation.
  */
 @ApplicationScoped
 public class JobMetrics {
 
+    static final String ENQUEUED = "streamq.jobs.enqueued";
+    static final String REDRIVEN = "streamq.jobs.redriven";
+    static final String COMPLETED = "streamq.jobs.completed";
+    static final String RETRIED = "streamq.jobs.retried";
+    static final String RECLAIMED = "streamq.jobs.reclaimed";
+    static final String DUPLICATES = "streamq.jobs.duplicates";
+    static final String DEAD_LETTERED = "streamq.jobs.dead.lettered";
+
     private final MeterRegistry registry;
+    /** Which counters this process moves, and so starts at 0: submissions where the API runs, runs where workers do. */
+    private final boolean countsSubmissions;
+    private final boolean countsRuns;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Set<String> tracked = ConcurrentHashMap.newKeySet();
 
-    JobMetrics(MeterRegistry registry) {
+    JobMetrics(MeterRegistry registry, StreamqConfig config) {
         this.registry = registry;
+        this.countsSubmissions = config.role().servesApi();
+        this.countsRuns = config.role().runsWorkers();
+    }
+
+    /**
+     * The queues this process knows (the registry where the API runs, the consumed queues in a
+     * worker): a queue new to it gets every counter the process moves at 0, one for each dead-letter
+     * reason; a queue no longer among them loses its counters and timers, so series stay bounded
+     * by the queues that exist rather than by every queue this process ever saw.
+     *
+     * @param deadReasons every reason a job can be dead-lettered with (DeadReason's labels)
+     */
+    public void track(Set<String> queues, Collection<String> deadReasons) {
+        forget(counters, queues);
+        forget(timers, queues);
+        tracked.retainAll(queues);
+        for (String queue : queues) {
+            if (tracked.add(queue)) {
+                startAtZero(queue, deadReasons);
+            }
+        }
+    }
+
+    private void startAtZero(String queue, Collection<String> deadReasons) {
+        if (countsSubmissions) {
+            counter(ENQUEUED, "queue", queue);
+            counter(REDRIVEN, "queue", queue);
+        }
+        if (countsRuns) {
+            counter(COMPLETED, "queue", queue, "outcome", "succeeded");
+            counter(COMPLETED, "queue", queue, "outcome", "failed");
+            counter(RETRIED, "queue", queue);
+            counter(RECLAIMED, "queue", queue);
+            counter(DUPLICATES, "queue", queue);
+            for (String reason : deadReasons) {
+                counter(DEAD_LETTERED, "queue", queue, "reason", reason);
+            }
+        }
     }
 
     public void enqueued(String queue, int count) {
-        counter("streamq.jobs.enqueued", "queue", queue).increment(count);
+        counter(ENQUEUED, "queue", queue).increment(count);
     }
 
     public void succeeded(String queue, String type, Duration handler, Duration endToEnd) {
-        counter("streamq.jobs.completed", "queue", queue, "outcome", "succeeded").increment();
+        counter(COMPLETED, "queue", queue, "outcome", "succeeded").increment();
         handlerTimer(queue, type).record(handler);
         timer("streamq.job.latency", "Time from submission to successful completion", "queue", queue).record(endToEnd);
     }
 
     public void failed(String queue, String type, Duration handler) {
-        counter("streamq.jobs.completed", "queue", queue, "outcome", "failed").increment();
+        counter(COMPLETED, "queue", queue, "outcome", "failed").increment();
         handlerTimer(queue, type).record(handler);
     }
 
     public void retried(String queue) {
-        counter("streamq.jobs.retried", "queue", queue).increment();
+        counter(RETRIED, "queue", queue).increment();
     }
 
     public void deadLettered(String queue, String reason) {
-        counter("streamq.jobs.dead.lettered", "queue", queue, "reason", reason).increment();
+        counter(DEAD_LETTERED, "queue", queue, "reason", reason).increment();
     }
 
     public void reclaimed(String queue, int count) {
-        counter("streamq.jobs.reclaimed", "queue", queue).increment(count);
+        counter(RECLAIMED, "queue", queue).increment(count);
     }
 
     public void duplicate(String queue) {
-        counter("streamq.jobs.duplicates", "queue", queue).increment();
+        counter(DUPLICATES, "queue", queue).increment();
     }
 
     public void redriven(String queue, long count) {
-        counter("streamq.jobs.redriven", "queue", queue).increment(count);
-    }
-
-    /**
-     * Removes the series of every queue not in {@code queues} (the registry, or the queues a
-     * worker consumes): a forgotten queue's counters go with it, so their number stays bounded
-     * by the queues that exist rather than by every queue this process ever saw.
-     */
-    public void forgetAllBut(Set<String> queues) {
-        forget(counters, queues);
-        forget(timers, queues);
+        counter(REDRIVEN, "queue", queue).increment(count);
     }
 
     private <M extends Meter> void forget(Map<String, M> cache, Set<String> queues) {

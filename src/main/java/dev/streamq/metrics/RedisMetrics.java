@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,11 +32,21 @@ public class RedisMetrics {
                 .description("Time this process could not reach a Redis master").register(registry);
     }
 
+    /**
+     * Starts the error counter of every kind and the retry counter of every operation at 0, so
+     * rate() and increase() see the first error of a failover (a counter born at 1 hides it).
+     */
+    public void startAtZero(Collection<String> errorKinds, Collection<String> operations) {
+        errorKinds.forEach(kind -> registry.counter("streamq.redis.errors", "kind", kind));
+        operations.forEach(operation -> registry.counter("streamq.redis.retries", "operation", operation));
+    }
+
     /** {@code kind}: the error's RedisErrorKind label (connection, readonly, noreplicas, ...). */
     public void error(String kind) {
         registry.counter("streamq.redis.errors", "kind", kind).increment();
     }
 
+    /** {@code operation}: the call's RedisOperation label. */
     public void retry(String operation) {
         registry.counter("streamq.redis.retries", "operation", operation).increment();
     }

@@ -316,12 +316,12 @@ public class Broker {
 
     /**
      * @param retryAtMillis when to run again, or -1 to dead-letter now with {@code deadReason}.
-     *     The script dead-letters anyway once the attempts are used up.
+     *     The script dead-letters anyway once the attempts are used up, as {@link DeadReason#MAX_ATTEMPTS}.
      */
-    public Uni<Outcome> fail(Delivery d, String error, long retryAtMillis, String deadReason) {
+    public Uni<Outcome> fail(Delivery d, String error, long retryAtMillis, DeadReason deadReason) {
         QueueName q = d.queue();
         return eval(FAIL, List.of(q.ready(), q.job(d.jobId()), q.delayed(), q.dead()),
-                List.of(GROUP, d.entryId(), now(), error, Long.toString(retryAtMillis), deadReason,
+                List.of(GROUP, d.entryId(), now(), error, Long.toString(retryAtMillis), deadReason.label(),
                         Long.toString(config.retention().dead().toSeconds()),
                         Long.toString(config.retention().deadLetterCap())))
                 .map(ScriptReplies::outcome);

@@ -2,9 +2,12 @@ package dev.streamq.redis;
 
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.metrics.RedisMetrics;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -33,20 +36,26 @@ public class RedisCalls {
         this.budgetMillis = config.api().redisRetryBudget().toMillis();
     }
 
+    /** Every error kind and retried operation has its series at 0 from startup, before its first failover. */
+    void onStart(@Observes StartupEvent event) {
+        metrics.startAtZero(Arrays.stream(RedisErrorKind.values()).map(RedisErrorKind::label).toList(),
+                RedisOperation.labels());
+    }
+
     /** A producer-side call: retried within the API's retry budget. */
-    public <T> Uni<T> call(String operation, Supplier<Uni<? extends T>> call) {
+    public <T> Uni<T> call(RedisOperation operation, Supplier<Uni<? extends T>> call) {
         return call(operation, Duration.ofMillis(budgetMillis), call);
     }
 
     /** A call retried for up to {@code budget}; workers pass their visibility timeout. */
-    public <T> Uni<T> call(String operation, Duration budget, Supplier<Uni<? extends T>> call) {
+    public <T> Uni<T> call(RedisOperation operation, Duration budget, Supplier<Uni<? extends T>> call) {
         return Uni.createFrom().<T>deferred(call)
                 .onFailure(failure -> !isOutcome(failure)).invoke(failure -> {
                     RedisErrorKind kind = RedisErrorKind.of(failure);
                     metrics.error(kind.label());
                     if (kind.isTransient()) {
-                        metrics.retry(operation);
-                        LOG.debugf("redis %s failed (%s), retrying: %s", operation, kind.label(), failure.getMessage());
+                        metrics.retry(operation.label());
+                        LOG.debugf("redis %s failed (%s), retrying: %s", operation.label(), kind.label(), failure.getMessage());
                     }
                 })
                 .onFailure(RedisCalls::isTransient).retry()
@@ -54,9 +63,9 @@ public class RedisCalls {
                 .expireIn(budget.toMillis())
                 // expireIn only stops new tries: a try still waiting for Redis when the budget ends is cut here.
                 .ifNoItem().after(budget).failWith(() -> new TimeoutException(
-                        "no answer from Redis for " + operation + " within the retry budget of " + budget.toMillis() + " ms"))
+                        "no answer from Redis for " + operation.label() + " within the retry budget of " + budget.toMillis() + " ms"))
                 .onFailure(RedisCalls::isUnavailable).transform(failure -> new RedisUnavailableException(
-                        RedisErrorKind.of(failure), "Redis is unavailable for " + operation + ": " + failure.getMessage(), failure));
+                        RedisErrorKind.of(failure), "Redis is unavailable for " + operation.label() + ": " + failure.getMessage(), failure));
     }
 
     /** streamq's own exceptions (a key conflict, too few replicas) are answers, not Redis errors. */

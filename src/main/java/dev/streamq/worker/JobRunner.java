@@ -8,9 +8,11 @@ import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Attempt;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.Outcome;
 import dev.streamq.redis.RedisCalls;
+import dev.streamq.redis.RedisOperation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -28,7 +30,6 @@ import org.jboss.logging.Logger;
 public class JobRunner {
 
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
-    static final String NO_HANDLER = "no_handler";
 
     private final Broker broker;
     private final Handlers handlers;
@@ -59,7 +60,7 @@ public class JobRunner {
      * and the reclaimer hands them out again.
      */
     public Uni<List<Optional<Attempt>>> start(List<Delivery> deliveries, String consumer) {
-        return redis.<List<Optional<Attempt>>>call("start", redisBudget, () -> broker.start(deliveries, consumer))
+        return redis.<List<Optional<Attempt>>>call(RedisOperation.START, redisBudget, () -> broker.start(deliveries, consumer))
                 .onFailure().invoke(failure -> deliveries.forEach(d -> EventLog.warn(LOG, "job_unrecorded",
                         d.queue().value(), d.jobId(), 0, String.valueOf(failure.getMessage()),
                         "could not start the job; it stays pending for reclaim")));
@@ -81,7 +82,7 @@ public class JobRunner {
         EventLog.info(LOG, "job_started", queue, d.jobId(), attempt.number(), "job started: " + attempt.type());
         JobHandler handler = handlers.forType(attempt.type()).orElse(null);
         if (handler == null) {
-            return recordFailure(attempt, "no handler for job type '" + attempt.type() + "'", -1, NO_HANDLER, Duration.ZERO);
+            return recordFailure(attempt, "no handler for job type '" + attempt.type() + "'", -1, DeadReason.NO_HANDLER, Duration.ZERO);
         }
         long started = System.nanoTime();
         return Uni.createFrom().<Object>deferred(() -> handler.handle(context(attempt)).map(r -> (Object) r))
@@ -91,7 +92,7 @@ public class JobRunner {
                     Duration took = Duration.ofNanos(System.nanoTime() - started);
                     if (failure != null) {
                         long retryAt = System.currentTimeMillis() + retryPolicy.delayAfter(attempt.number()).toMillis();
-                        return recordFailure(attempt, describe(failure), retryAt, "max_attempts", took);
+                        return recordFailure(attempt, describe(failure), retryAt, DeadReason.MAX_ATTEMPTS, took);
                     }
                     return recordSuccess(attempt, result, took);
                 });
@@ -115,9 +116,9 @@ public class JobRunner {
         try {
             resultJson = result == null ? null : json.writeValueAsString(result);
         } catch (JsonProcessingException e) {
-            return recordFailure(attempt, "result is not serializable: " + e.getOriginalMessage(), -1, "bad_result", took);
+            return recordFailure(attempt, "result is not serializable: " + e.getOriginalMessage(), -1, DeadReason.BAD_RESULT, took);
         }
-        return redis.call("complete", redisBudget, () -> broker.complete(d, resultJson))
+        return redis.call(RedisOperation.COMPLETE, redisBudget, () -> broker.complete(d, resultJson))
                 .invoke(outcome -> {
                     if (outcome == Outcome.DUPLICATE) {
                         metrics.duplicate(queue);
@@ -133,11 +134,11 @@ public class JobRunner {
                 .replaceWithVoid();
     }
 
-    private Uni<Void> recordFailure(Attempt attempt, String error, long retryAt, String deadReason, Duration took) {
+    private Uni<Void> recordFailure(Attempt attempt, String error, long retryAt, DeadReason deadReason, Duration took) {
         Delivery d = attempt.delivery();
         String queue = d.queue().value();
         metrics.failed(queue, attempt.type(), took);
-        return redis.call("fail", redisBudget, () -> broker.fail(d, error, retryAt, deadReason))
+        return redis.call(RedisOperation.FAIL, redisBudget, () -> broker.fail(d, error, retryAt, deadReason))
                 .invoke(outcome -> {
                     if (outcome == Outcome.RETRY) {
                         due.expect(d.queue(), retryAt);
@@ -145,10 +146,10 @@ public class JobRunner {
                         EventLog.warn(LOG, "job_retry_scheduled", queue, d.jobId(), attempt.number(), error,
                                 "attempt failed; retry in " + Math.max(0, retryAt - System.currentTimeMillis()) + " ms");
                     } else if (outcome == Outcome.DEAD) {
-                        String reason = retryAt < 0 ? deadReason : "max_attempts";
-                        metrics.deadLettered(queue, reason);
+                        DeadReason reason = retryAt < 0 ? deadReason : DeadReason.MAX_ATTEMPTS;
+                        metrics.deadLettered(queue, reason.label());
                         EventLog.warn(LOG, "job_dead_lettered", queue, d.jobId(), attempt.number(), error,
-                                "job dead-lettered: " + reason);
+                                "job dead-lettered: " + reason.label());
                     }
                 })
                 .replaceWithVoid();

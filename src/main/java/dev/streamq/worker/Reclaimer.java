@@ -4,6 +4,7 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -68,8 +69,8 @@ class Reclaimer {
                     }
                     worker.dispatch(reclaimed.claimed());
                     for (String jobId : reclaimed.poisoned()) {
-                        metrics.deadLettered(queue, "poison");
-                        EventLog.warn(LOG, "job_dead_lettered", queue, jobId, 0, "poison",
+                        metrics.deadLettered(queue, DeadReason.POISON.label());
+                        EventLog.warn(LOG, "job_dead_lettered", queue, jobId, 0, DeadReason.POISON.label(),
                                 "job dead-lettered: delivered too many times without finishing");
                     }
                 })

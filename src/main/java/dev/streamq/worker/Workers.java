@@ -5,6 +5,7 @@ import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
 import io.micrometer.core.instrument.Gauge;
@@ -163,7 +164,6 @@ public class Workers {
             Set<QueueName> now = selection.select(list);
             wanted = now;
             now.forEach(this::consume);
-            fetcher.wake();
             List.copyOf(active.values()).forEach(worker -> {
                 if (!now.contains(worker.queue()) && worker.inFlightCount() == 0) {
                     drop(worker.queue());
@@ -171,8 +171,9 @@ public class Workers {
             });
             if (!config.role().servesApi()) {
                 // where the API runs, QueueStats does this against the registry
-                jobMetrics.forgetAllBut(active.keySet());
+                jobMetrics.track(Set.copyOf(active.keySet()), DeadReason.labels());
             }
+            fetcher.wake();
             return promoter.sweep(queues());
         });
     }

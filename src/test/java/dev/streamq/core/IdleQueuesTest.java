@@ -62,5 +62,9 @@ class IdleQueuesTest {
 
         Jobs.awaitState(Jobs.submit("idle", "{\"type\":\"noop\"}"), "succeeded", Duration.ofSeconds(15));
         given().when().get("/queues/idle").then().statusCode(200);
+        // known again: its counters start at 0 again, before its first dead letter
+        assertEquals(0.0, SeriesBeforeFirstEventTest.sample(
+                SeriesBeforeFirstEventTest.awaitSeries("streamq_jobs_dead_lettered_total{queue=\"idle\",reason=\"poison\"}"),
+                "streamq_jobs_dead_lettered_total{queue=\"idle\",reason=\"poison\"}"));
     }
 }

@@ -3,7 +3,10 @@ package dev.streamq.core;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.streamq.lab.RespClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -32,5 +35,18 @@ class WorkerRoleTest {
                 .then().statusCode(404).contentType("application/problem+json").body("detail", containsString("role=worker"));
         given().when().get("/q/health/ready").then().statusCode(200).body("checks.name", hasItem("worker-loop"));
         given().when().get("/q/metrics").then().statusCode(200);
+    }
+
+    @Test
+    void aConsumedQueuesRunCountersStartAtZeroAndItsSubmissionCountersAreNotExported() {
+        try (RespClient redis = RedisServerResource.current.client()) {
+            redis.call("SADD", "streamq:queues", "consumed-here");
+        }
+        // discovery (every 200 ms in the test profile) consumes it and starts its counters
+        String text = SeriesBeforeFirstEventTest.awaitSeries("streamq_jobs_dead_lettered_total{queue=\"consumed-here\",reason=\"poison\"}");
+        assertEquals(0.0, SeriesBeforeFirstEventTest.sample(text, "streamq_jobs_duplicates_total{queue=\"consumed-here\"}"));
+        assertEquals(0.0, SeriesBeforeFirstEventTest.sample(text, "streamq_jobs_reclaimed_total{queue=\"consumed-here\"}"));
+        // a worker never submits: an API-side counter at 0 here would only add series
+        assertNull(SeriesBeforeFirstEventTest.sample(text, "streamq_jobs_enqueued_total{queue=\"consumed-here\"}"));
     }
 }

@@ -1,0 +1,86 @@
+package dev.streamq.core;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.streamq.lab.Await;
+import dev.streamq.lab.RespClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every counter of a queue the service knows is exported at 0 before its first event, one per
+ * dead-letter reason, and so are Redis errors by kind and retries by operation. Prometheus'
+ * increase() and rate() need that 0: a counter born at 1 hid a pod's first dead letters and
+ * duplicates from DeadLettersGrowing and DuplicatesSeen.
+ */
+@QuarkusTest
+@WithTestResource(RedisServerResource.class)
+class SeriesBeforeFirstEventTest {
+
+    private static final List<String> REASONS = List.of("max_attempts", "no_handler", "bad_result", "poison");
+
+    /** The value of one series in a scrape, or null when it is not exported. */
+    static Double sample(String scrape, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : null;
+    }
+
+    static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** Waits for the series to be exported (the registry is read every second), then returns the scrape. */
+    static String awaitSeries(String series) {
+        return Await.until(series + " to be exported", Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+            String text = scrape();
+            return sample(text, series) != null ? text : null;
+        });
+    }
+
+    @Test
+    void aKnownQueuesCountersAreExportedAtZeroBeforeAnyJobDies() {
+        // A queue the registry knows, on which nothing has happened yet in this process.
+        try (RespClient redis = RedisServerResource.current.client()) {
+            redis.call("SADD", "streamq:queues", "quiet");
+        }
+        String before = awaitSeries("streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"max_attempts\"}");
+        for (String reason : REASONS) {
+            assertEquals(0.0, sample(before, "streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"" + reason + "\"}"),
+                    "dead letters (" + reason + ") at 0 before the first");
+        }
+        Map.of("streamq_jobs_duplicates_total{queue=\"quiet\"}", "duplicates",
+                "streamq_jobs_retried_total{queue=\"quiet\"}", "retries",
+                "streamq_jobs_reclaimed_total{queue=\"quiet\"}", "reclaims",
+                "streamq_jobs_completed_total{outcome=\"failed\",queue=\"quiet\"}", "failed attempts",
+                "streamq_jobs_completed_total{outcome=\"succeeded\",queue=\"quiet\"}", "successes",
+                "streamq_jobs_enqueued_total{queue=\"quiet\"}", "submissions",
+                "streamq_jobs_redriven_total{queue=\"quiet\"}", "redrives")
+                .forEach((series, what) -> assertEquals(0.0, sample(before, series), what + " at 0 before the first: " + series));
+
+        // The first dead letter moves the series that was already there from 0 to 1.
+        String id = Jobs.submit("quiet", "{\"type\":\"fail\",\"maxAttempts\":1}");
+        Jobs.awaitState(id, "dead", Duration.ofSeconds(15));
+        String after = scrape();
+        assertEquals(1.0, sample(after, "streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"max_attempts\"}"));
+        assertEquals(0.0, sample(after, "streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"poison\"}"));
+        assertEquals(1.0, sample(after, "streamq_jobs_completed_total{outcome=\"failed\",queue=\"quiet\"}"));
+    }
+
+    @Test
+    void redisErrorsByKindAndRetriesByOperationAreExportedAtZeroFromStartup() {
+        String text = scrape();
+        for (String kind : List.of("connection", "readonly", "noreplicas", "loading", "timeout", "out_of_memory", "auth", "other")) {
+            assertEquals(0.0, sample(text, "streamq_redis_errors_total{kind=\"" + kind + "\"}"), "errors of kind " + kind);
+        }
+        for (String operation : List.of("enqueue", "find", "dead_letters", "redrive", "stats", "start", "complete", "fail")) {
+            assertEquals(0.0, sample(text, "streamq_redis_retries_total{operation=\"" + operation + "\"}"), "retries of " + operation);
+        }
+    }
+}
