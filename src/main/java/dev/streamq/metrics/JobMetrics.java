@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,15 +53,23 @@ public class JobMetrics {
     /**
      * The queues this process knows (the registry where the API runs, the consumed queues in a
      * worker): a queue new to it gets every counter the process moves at 0, one for each dead-letter
-     * reason; a queue no longer among them loses its counters and timers, so series stay bounded
-     * by the queues that exist rather than by every queue this process ever saw.
+     * reason; a queue that was known and no longer is loses its counters and timers, so series stay
+     * bounded by the queues that exist rather than by every queue this process ever saw.
+     *
+     * <p>Only a queue seen before and gone now is forgotten. The registry is read from a snapshot
+     * up to stats-cache-ttl old, which lacks a queue born since: taking that for "forgotten"
+     * removed a new queue's first counts, and its series came back from 0.
      *
      * @param deadReasons every reason a job can be dead-lettered with (DeadReason's labels)
      */
-    public void track(Set<String> queues, Collection<String> deadReasons) {
-        forget(counters, queues);
-        forget(timers, queues);
-        tracked.retainAll(queues);
+    public synchronized void track(Set<String> queues, Collection<String> deadReasons) {
+        Set<String> gone = new HashSet<>(tracked);
+        gone.removeAll(queues);
+        if (!gone.isEmpty()) {
+            forget(counters, gone);
+            forget(timers, gone);
+            tracked.removeAll(gone);
+        }
         for (String queue : queues) {
             if (tracked.add(queue)) {
                 startAtZero(queue, deadReasons);
@@ -120,10 +129,10 @@ public class JobMetrics {
         counter(REDRIVEN, "queue", queue).increment(count);
     }
 
-    private <M extends Meter> void forget(Map<String, M> cache, Set<String> queues) {
+    private <M extends Meter> void forget(Map<String, M> cache, Set<String> gone) {
         cache.entrySet().removeIf(entry -> {
             String queue = entry.getValue().getId().getTag("queue");
-            if (queue != null && !queues.contains(queue)) {
+            if (queue != null && gone.contains(queue)) {
                 registry.remove(entry.getValue());
                 return true;
             }

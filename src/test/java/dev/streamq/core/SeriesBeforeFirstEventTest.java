@@ -7,6 +7,8 @@ import dev.streamq.lab.Await;
 import dev.streamq.lab.RespClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,17 @@ import org.junit.jupiter.api.Test;
  * duplicates from DeadLettersGrowing and DuplicatesSeen.
  */
 @QuarkusTest
+@TestProfile(SeriesBeforeFirstEventTest.SlowRegistryReads.class)
 @WithTestResource(RedisServerResource.class)
 class SeriesBeforeFirstEventTest {
+
+    /** The registry (and queue depths) read at most every 4 s instead of 1 s: a snapshot stays stale for long. */
+    public static class SlowRegistryReads implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("streamq.api.stats-cache-ttl", "4s");
+        }
+    }
 
     private static final List<String> REASONS = List.of("max_attempts", "no_handler", "bad_result", "poison");
 
@@ -71,6 +82,25 @@ class SeriesBeforeFirstEventTest {
         assertEquals(1.0, sample(after, "streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"max_attempts\"}"));
         assertEquals(0.0, sample(after, "streamq_jobs_dead_lettered_total{queue=\"quiet\",reason=\"poison\"}"));
         assertEquals(1.0, sample(after, "streamq_jobs_completed_total{outcome=\"failed\",queue=\"quiet\"}"));
+    }
+
+    @Test
+    void aNewQueuesSeriesAreKeptWhileTheRegistryIsReadFromAnOlderSnapshot() {
+        // The registry is read at most once a stats-cache-ttl (4 s here). Wait until a read has
+        // just happened (a marker queue shows up in GET /queues), so the next 4 s of refreshes
+        // read a snapshot without the queue submitted now. Its series must not be taken for a
+        // forgotten queue's and removed: they were, and came back from 0, counts lost.
+        Jobs.submit("marker", "{\"type\":\"noop\"}");
+        Await.condition("a fresh registry read", Duration.ofSeconds(10), Duration.ofMillis(20),
+                () -> given().when().get("/queues").then().extract().jsonPath().getList("queue").contains("marker"));
+        Jobs.awaitState(Jobs.submit("fresh", "{\"type\":\"noop\"}"), "succeeded", Duration.ofSeconds(3));
+        long until = System.currentTimeMillis() + 3_000;
+        while (System.currentTimeMillis() < until) {
+            String text = scrape();
+            assertEquals(1.0, sample(text, "streamq_jobs_enqueued_total{queue=\"fresh\"}"), "submissions of the new queue");
+            assertEquals(1.0, sample(text, "streamq_job_latency_seconds_count{queue=\"fresh\"}"), "latency of the new queue");
+            Jobs.sleep(50);
+        }
     }
 
     @Test
