@@ -22,8 +22,8 @@ import java.util.function.Function;
  * <p>The counters of every queue this process knows exist at 0 before their first event
  * ({@link #track}): Prometheus' increase() and rate() need a sample before the first increment,
  * so a counter born at 1 hides its first event from every alert and panel (a pod's first dead
- * letters fired no alert). Timers are not started early: each is a histogram of many buckets,
- * and a quantile loses nothing by missing the first observation.
+ * letters fired no alert). Timers are not started early: each is a histogram of 17 buckets
+ * (HistogramBuckets), and a quantile loses nothing by missing the first observation.
  */
 @ApplicationScoped
 public class JobMetrics {
@@ -152,9 +152,7 @@ public class JobMetrics {
         return cached(timers, name, tags, key -> Timer.builder(name)
                 .description(description)
                 .tags(tags)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofMinutes(10))
+                .serviceLevelObjectives(HistogramBuckets.JOB)
                 .register(registry));
     }
 
