@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The histograms that panels and rules read exist, with a few fixed buckets each: the API's
  * request timer (the "API p99 latency by uri" panel read http_server_requests_seconds_bucket,
  * which the app did not export) and the job timers (bounded: Micrometer's percentile histogram
- * spent ~70 buckets per queue and type).
+ * spent 87 buckets per queue and type).
  */
 @QuarkusTest
 @WithTestResource(RedisServerResource.class)
