@@ -4,7 +4,6 @@ import static dev.streamq.deploy.DeployTools.path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -15,14 +14,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dashboards and alert rules may only query metrics the app actually exports (the metric
- * contract below): a renamed or misspelled metric makes a panel or an alert silently empty.
+ * Dashboards, alert rules and runbooks may only query metrics in the metric contract below: a
+ * renamed or misspelled metric makes a panel or an alert silently empty. The contract is a
+ * fast offline list; ExportedNamesIT checks the same reads against what the packaged app
+ * really exports (this list once named a histogram the app did not have).
  */
 class DashboardTest {
 
@@ -49,26 +48,12 @@ class DashboardTest {
         return all;
     }
 
-    private static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{");
-    private static final Pattern STREAMQ = Pattern.compile("(?<![\\w:])((?:streamq|http_server)_[a-z0-9_]+)(?![\\w:])");
-
-    /** Metric names an expression reads: every `name{` and every streamq_/http_server_ token. */
-    static Set<String> metricNames(String expr) {
-        Set<String> names = new TreeSet<>();
-        String noStrings = expr.replaceAll("\"[^\"]*\"", "\"\"");
-        Matcher m = SELECTOR.matcher(noStrings);
-        while (m.find()) {
-            String name = m.group(1);
-            // PromQL keywords that take a {...}-less grouping never match; "by"/"without" use (...).
-            if (!name.contains(":")) {
-                names.add(name);
-            }
+    /** A name an expression reads that the contract lacks, or null; a recorded name must be recorded by a rule. */
+    static String unknown(String name) {
+        if (PromQlNames.isRecorded(name)) {
+            return MetricReaders.recorded().contains(name) ? null : name + " (no recording rule records it)";
         }
-        Matcher s = STREAMQ.matcher(noStrings);
-        while (s.find()) {
-            names.add(s.group(1));
-        }
-        return names;
+        return ALLOWED.contains(name) ? null : name;
     }
 
     private static List<Path> dashboards() throws IOException {
@@ -93,27 +78,19 @@ class DashboardTest {
     }
 
     @Test
-    void dashboardsQueryOnlyContractMetricsAndCoverTheIncidents() throws IOException {
+    void dashboardsQueryOnlyContractMetricsAndCoverTheIncidents() {
         Set<String> used = new TreeSet<>();
-        for (Path f : dashboards()) {
-            JsonNode dash = DeployTools.JSON.readTree(f.toFile());
-            for (JsonNode panel : dash.path("panels")) {
-                for (JsonNode t : panel.path("targets")) {
-                    String type = t.at("/datasource/type").asText(panel.at("/datasource/type").asText());
-                    if (!"prometheus".equals(type)) {
-                        continue;
-                    }
-                    String expr = t.path("expr").asText();
-                    assertFalse(expr.isBlank(), f.getFileName() + " panel '" + panel.path("title").asText() + "' has an empty query");
-                    for (String name : metricNames(expr)) {
-                        if (!ALLOWED.contains(name)) {
-                            fail(f.getFileName() + " panel '" + panel.path("title").asText() + "' queries unknown metric " + name);
-                        }
-                        used.add(name);
-                    }
+        List<String> problems = new ArrayList<>();
+        for (MetricReaders.Read read : MetricReaders.dashboards()) {
+            assertFalse(read.expr().isBlank() && !read.where().contains("variable"), read.where() + " has an empty query");
+            for (String name : PromQlNames.read(read.expr())) {
+                if (unknown(name) != null) {
+                    problems.add(read.where() + " queries unknown metric " + unknown(name));
                 }
+                used.add(name);
             }
         }
+        assertEquals(List.of(), problems);
         // What the brief asks the dashboard to show.
         for (String must : List.of("streamq_queue_jobs", "streamq_jobs_completed_total", "streamq_job_latency_seconds_bucket",
                 "streamq_redis_errors_total", "streamq_redis_failovers_total", "streamq_redis_master_up")) {
@@ -122,34 +99,27 @@ class DashboardTest {
     }
 
     @Test
-    void alertAndRecordingRulesReadOnlyContractMetrics() {
-        JsonNode rules = DeployTools.yamlFile("loki/streamq-rules.yaml");
-        Set<String> alerts = new TreeSet<>();
+    void alertAndRecordingRulesAndRunbooksReadOnlyContractMetrics() {
         List<String> problems = new ArrayList<>();
-        for (JsonNode group : rules.path("groups")) {
-            for (JsonNode rule : group.path("rules")) {
-                if (rule.has("alert")) {
-                    alerts.add(rule.path("alert").asText());
-                }
-                for (String name : metricNames(rule.path("expr").asText())) {
-                    if (!ALLOWED.contains(name)) {
-                        problems.add(rule.path("alert").asText(rule.path("record").asText()) + " reads unknown metric " + name);
-                    }
+        List<MetricReaders.Read> reads = new ArrayList<>(MetricReaders.rules());
+        reads.addAll(MetricReaders.runbooks());
+        for (MetricReaders.Read read : reads) {
+            for (String name : PromQlNames.read(read.expr())) {
+                if (unknown(name) != null) {
+                    problems.add(read.where() + " reads unknown metric " + unknown(name));
                 }
             }
         }
         assertEquals(List.of(), problems);
+        Set<String> alerts = new TreeSet<>();
+        for (JsonNode group : DeployTools.yamlFile("loki/streamq-rules.yaml").path("groups")) {
+            group.path("rules").forEach(rule -> {
+                if (rule.has("alert")) {
+                    alerts.add(rule.path("alert").asText());
+                }
+            });
+        }
         assertEquals(new TreeSet<>(Set.of("NoRedisMaster", "RedisErrorsHigh", "QueueBacklogGrowing", "DeadLettersGrowing",
                 "WorkersDown", "JobLatencyHigh", "DuplicatesSeen", "RedisSentinelsUnreachable")), alerts);
-    }
-
-    @Test
-    void theMetricExtractorSeesMisspelledNames() {
-        // Guard for the guard: a typo must be caught, label values must not be mistaken for metrics.
-        assertEquals(Set.of("streamq_job_enqueued_total"),
-                metricNames("sum(rate(streamq_job_enqueued_total{queue=~\"streamq_x\"}[5m]))"));
-        assertEquals(Set.of("foo_bar"), metricNames("foo_bar{a=\"b\"}"));
-        // Recording rules (level:metric:operation) are not raw metrics.
-        assertEquals(Set.of(), metricNames("kind:streamq_redis_errors:rate5m > 0.5"));
     }
 }
