@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -26,6 +27,23 @@ class LuaScriptTest {
         String sha = HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-1").digest(fail.source().getBytes(StandardCharsets.UTF_8)));
         assertEquals(sha, fail.sha());
+    }
+
+    @Test
+    void theScriptsDeadLetterOnlyWithReasonsOfTheClosedSet() {
+        // fail.lua and reclaim.lua write two reasons themselves; each must be a DeadReason, whose
+        // series exist at 0 before the first dead letter (a reason outside it would be born at 1).
+        List<String> written = new ArrayList<>();
+        var fail = Pattern.compile("reason = '(\\w+)'").matcher(LuaScript.load("fail").source());
+        while (fail.find()) {
+            written.add(fail.group(1));
+        }
+        var reclaim = Pattern.compile("dead_letter\\(dead, job, id, '(\\w+)'").matcher(LuaScript.load("reclaim").source());
+        while (reclaim.find()) {
+            written.add(reclaim.group(1));
+        }
+        assertEquals(List.of("max_attempts", "poison"), written);
+        assertTrue(DeadReason.labels().containsAll(written), written + " in " + DeadReason.labels());
     }
 
     @Test
