@@ -7,8 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * The metric names a PromQL expression reads, found by a small tokenizer, not a parser: the
- * installed promtool (2.42) has no command that lists an expression's selectors (`promtool
- * promql` came later, and is experimental), and Prometheus' Go parser is not reachable from Java.
+ * installed promtool (2.42) has no command that lists an expression's selectors (it checks,
+ * tests, queries a running server and reads a TSDB; the experimental {@code promtool promql} of
+ * later releases formats and edits expressions, and lists none either), and Prometheus' Go
+ * parser is not reachable from Java.
  *
  * <p>How: blank out everything that is not a name's position (string literals, comments, Grafana
  * variables, label matchers {@code {...}}, ranges and subqueries {@code [...]}, the label lists
