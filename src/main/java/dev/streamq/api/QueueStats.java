@@ -57,6 +57,7 @@ public class QueueStats {
     private final Uni<Set<QueueName>> registered;
     private int refreshCursor;
     private final boolean servesApi;
+    private final Duration forgetAfter;
 
     QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, JobMetrics jobMetrics, Vertx vertx,
             StreamqConfig config) {
@@ -67,6 +68,7 @@ public class QueueStats {
         this.vertx = vertx;
         this.ttl = config.api().statsCacheTtl();
         this.servesApi = config.role().servesApi();
+        this.forgetAfter = config.queues().forgetAfter();
         this.registered = broker.queues().<Set<QueueName>>map(LinkedHashSet::new).memoize().atLeast(ttl);
     }
 
@@ -136,7 +138,7 @@ public class QueueStats {
     private void forgetAllBut(Set<QueueName> names) {
         Set<String> keep = new HashSet<>();
         names.forEach(q -> keep.add(q.value()));
-        jobMetrics.forgetAllBut(keep);
+        jobMetrics.forgetAllBut(keep, forgetAfter);
         for (String queue : List.copyOf(cached.keySet())) {
             if (!keep.contains(queue)) {
                 cached.remove(queue);

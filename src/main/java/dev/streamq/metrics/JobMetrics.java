@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,8 @@ public class JobMetrics {
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    /** Per queue, when one of its meters last counted (epoch ms). */
+    private final Map<String, Long> lastCounted = new ConcurrentHashMap<>();
 
     JobMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -64,18 +67,29 @@ public class JobMetrics {
 
     /**
      * Removes the series of every queue not in {@code queues} (the registry, or the queues a
-     * worker consumes): a forgotten queue's counters go with it, so their number stays bounded
-     * by the queues that exist rather than by every queue this process ever saw.
+     * worker consumes) that counted nothing for {@code idle}: a forgotten queue's counters go
+     * with it, so their number stays bounded by the queues that exist rather than by every
+     * queue this process ever saw. The idle time guards a race: a listing read just before a
+     * new queue's first submission lacks that queue, and must not wipe its first counts. A
+     * queue leaves the registry only after being idle that long, so nothing else is kept.
      */
-    public void forgetAllBut(Set<String> queues) {
-        forget(counters, queues);
-        forget(timers, queues);
+    public void forgetAllBut(Set<String> queues, Duration idle) {
+        long before = System.currentTimeMillis() - idle.toMillis();
+        Set<String> gone = new HashSet<>();
+        lastCounted.forEach((queue, at) -> {
+            if (!queues.contains(queue) && at < before) {
+                gone.add(queue);
+            }
+        });
+        forget(counters, gone);
+        forget(timers, gone);
+        gone.forEach(lastCounted::remove);
     }
 
-    private <M extends Meter> void forget(Map<String, M> cache, Set<String> queues) {
+    private <M extends Meter> void forget(Map<String, M> cache, Set<String> gone) {
         cache.entrySet().removeIf(entry -> {
             String queue = entry.getValue().getId().getTag("queue");
-            if (queue != null && !queues.contains(queue)) {
+            if (queue != null && gone.contains(queue)) {
                 registry.remove(entry.getValue());
                 return true;
             }
@@ -88,10 +102,12 @@ public class JobMetrics {
     }
 
     private Counter counter(String name, String... tags) {
+        counted(tags);
         return cached(counters, name, tags, key -> registry.counter(name, tags));
     }
 
     private Timer timer(String name, String description, String... tags) {
+        counted(tags);
         return cached(timers, name, tags, key -> Timer.builder(name)
                 .description(description)
                 .tags(tags)
@@ -99,6 +115,11 @@ public class JobMetrics {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry));
+    }
+
+    /** Notes the use of a queue's meter; every meter's first tag pair is its queue. */
+    private void counted(String[] tags) {
+        lastCounted.put(tags[1], System.currentTimeMillis());
     }
 
     private static <M> M cached(Map<String, M> cache, String name, String[] tags, Function<String, M> create) {

@@ -171,7 +171,7 @@ public class Workers {
             });
             if (!config.role().servesApi()) {
                 // where the API runs, QueueStats does this against the registry
-                jobMetrics.forgetAllBut(active.keySet());
+                jobMetrics.forgetAllBut(active.keySet(), config.queues().forgetAfter());
             }
             return promoter.sweep(queues());
         });
