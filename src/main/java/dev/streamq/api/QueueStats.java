@@ -119,7 +119,9 @@ public class QueueStats {
     }
 
     public Uni<List<QueueDepth>> all() {
-        return redis.call("stats", () -> registered).chain(names -> {
+        // A fresh listing, not the memoized one: a caller that just submitted to a new queue
+        // sees it listed (one SMEMBERS; the depths still come from the cache).
+        return redis.call("stats", () -> broker.queues().<Set<QueueName>>map(LinkedHashSet::new)).chain(names -> {
             forgetAllBut(names);
             return Multi.createFrom().iterable(names)
                     .onItem().transformToUni(this::cachedDepth).merge(READ_CONCURRENCY)
