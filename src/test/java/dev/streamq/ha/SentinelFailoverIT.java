@@ -70,7 +70,7 @@ class SentinelFailoverIT {
     }
 
     private static String metrics(ServiceProcess process) {
-        return process.jobs().getPath("/q/metrics").text();
+        return process.management().getPath("/q/metrics").text();
     }
 
     /** 50 jobs/s, each submission retried with its own Idempotency-Key through 503s and refused connections. */
