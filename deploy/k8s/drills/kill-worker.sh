@@ -20,7 +20,7 @@ SETTLE="${SETTLE:-150}"
 worker_counter() {
   local metric="$1" pod total=0 v
   for pod in $(k get pods -l app=streamq,role=worker --field-selector=status.phase=Running -o name); do
-    v=$(kubectl get --raw "/api/v1/namespaces/${NS}/pods/${pod#pod/}:8080/proxy/q/metrics" 2>/dev/null \
+    v=$(kubectl get --raw "/api/v1/namespaces/${NS}/pods/${pod#pod/}:9000/proxy/q/metrics" 2>/dev/null \
       | awk -v m="$metric" 'index($0, m) == 1 { s += $NF } END { printf "%d", s }')
     total=$((total + ${v:-0}))
   done

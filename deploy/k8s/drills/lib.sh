@@ -105,9 +105,12 @@ start_port_forward() {
   k port-forward "$PF_TARGET" "${LOCAL_PORT}:${port}" >>"$WORK/port-forward.log" 2>&1 &
   PF_PID=$!
   echo "$PF_PID" >>"$WORK/pf.pids"
-  local i
+  local i code
   for i in $(seq 1 40); do
-    if curl -fsS --max-time 1 "$(api_url)/q/health/ready" >/dev/null 2>&1; then
+    # Any HTTP answer (401 without a token) proves the forward reaches the API: health is on
+    # the management port, which the Service does not expose.
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 1 "$(api_url)/queues" 2>/dev/null) || code="000"
+    if [[ "$code" != "000" ]]; then
       return 0
     fi
     kill -0 "$PF_PID" 2>/dev/null || break

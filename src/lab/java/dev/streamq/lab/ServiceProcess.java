@@ -25,23 +25,31 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
     public static final String DEFAULT_JAR = "target/quarkus-app/quarkus-run.jar";
 
     private final String role;
+    private final int managementPort;
     private final JobsClient http;
+    private final JobsClient management;
 
-    private ServiceProcess(Builder b, int port, Map<String, String> env, List<String> command) {
+    private ServiceProcess(Builder b, int port, int managementPort, Map<String, String> env, List<String> command) {
         // SIGTERM: graceful shutdown, up to 30 s, hands unfinished jobs back
         super(port, b.logFile.toAbsolutePath(),
                 new ManagedProcess(b.name, command, env, b.workDir.toAbsolutePath(), b.logFile.toAbsolutePath()),
                 Duration.ofSeconds(30));
         this.role = b.role;
+        this.managementPort = managementPort;
         this.http = new JobsClient(baseUrl(), Duration.ofSeconds(2));
+        this.management = new JobsClient(managementUrl(), Duration.ofSeconds(2));
     }
 
     private static ServiceProcess of(Builder b) {
         int port = b.port == 0 ? Ports.free() : b.port;
+        int managementPort = Ports.free();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("STREAMQ_ROLE", b.role);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        // /q/health and /q/metrics: the packaged app serves them on a port of their own
+        env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_REDIS_MASTER_NAME", SentinelNode.DEFAULT_MASTER_NAME);
         // The lab drives the API without tokens and its load uses the built-in handlers; both
         // are off in the shipped defaults, so the lab turns them on explicitly.
@@ -58,7 +66,7 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
             throw new IllegalStateException(b.jar.toAbsolutePath() + " does not exist: build it with "
                     + "'mvn -q -B -DskipTests package' (deploy/local/lab does that)");
         }
-        return new ServiceProcess(b, port, env, command);
+        return new ServiceProcess(b, port, managementPort, env, command);
     }
 
     /** {@code jar} is usually {@code Paths.get(DEFAULT_JAR)}; see {@link #defaultJar()}. */
@@ -73,9 +81,9 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
 
     /** Polls /q/health/ready until it answers 200. Fails early if the process exits. */
     public ServiceProcess awaitReady(Duration timeout) {
-        Await.condition(name() + " ready on " + baseUrl() + "/q/health/ready", timeout, Duration.ofMillis(250), () -> {
+        Await.condition(name() + " ready on " + managementUrl() + "/q/health/ready", timeout, Duration.ofMillis(250), () -> {
             requireAlive();
-            return http.status("/q/health/ready") == 200;
+            return management.status("/q/health/ready") == 200;
         });
         return this;
     }
@@ -83,6 +91,15 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
     /** A client of this process's API; every call goes to this process alone. */
     public JobsClient jobs() {
         return http;
+    }
+
+    /** A client of this process's management port: /q/health/*, /q/metrics. */
+    public JobsClient management() {
+        return management;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public String role() {

@@ -119,13 +119,13 @@ public class QueueStats {
     }
 
     public Uni<List<QueueDepth>> all() {
-        return redis.call(RedisOperation.STATS, () -> registered).chain(names -> {
-            forgetAllBut(names);
-            return Multi.createFrom().iterable(names)
-                    .onItem().transformToUni(this::cachedDepth).merge(READ_CONCURRENCY)
-                    .collect().asList()
-                    .map(depths -> depths.stream().sorted(Comparator.comparing(QueueDepth::queue)).toList());
-        });
+        // A fresh listing, not the memoized one: a caller that just submitted to a new queue
+        // sees it listed (one SMEMBERS; the depths still come from the cache). Forgetting stays
+        // with the periodic refresh: it must compare listings in the order they were read.
+        return redis.call(RedisOperation.STATS, broker::queues).chain(names -> Multi.createFrom().iterable(names)
+                .onItem().transformToUni(this::cachedDepth).merge(READ_CONCURRENCY)
+                .collect().asList()
+                .map(depths -> depths.stream().sorted(Comparator.comparing(QueueDepth::queue)).toList()));
     }
 
     private Uni<QueueDepth> cachedDepth(QueueName queue) {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged app with the shipped defaults: authentication is on unless turned off, an API
  * process without a verification key refuses to start and names the key, and with a key it
- * answers 401 to a request without a token and 202 to one with a producer token.
+ * answers 401 to a request without a token and 202 to one with a producer token; health and
+ * metrics are served on the management port, without a token, and not on the job API's port.
  */
 class PackagedAuthIT {
 
@@ -60,6 +61,12 @@ class PackagedAuthIT {
             JobsClient.Reply producer = submit(api.jobs().withToken(token));
             assertEquals(202, producer.status(), producer.text());
             assertFalse(Files.readString(api.logFile()).contains("streamq.auth.enabled=false"), "auth was on");
+
+            for (String path : new String[] {"/q/health/ready", "/q/metrics"}) {
+                assertEquals(200, api.management().status(path), path + " on the management port, no token");
+                JobsClient.Reply onApiPort = api.jobs().getPath(path);
+                assertEquals(404, onApiPort.status(), path + " is not on the job API's port: " + onApiPort.text());
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +41,14 @@ class KustomizeOverlaysTest {
         assertEquals("/q/health/live", c.at("/livenessProbe/httpGet/path").asText());
         assertEquals("/q/health/ready", c.at("/readinessProbe/httpGet/path").asText());
         assertEquals("/q/health/started", c.at("/startupProbe/httpGet/path").asText());
-        assertEquals(8080, c.at("/ports/0/containerPort").asInt());
+        // health and metrics on the management port (quarkus.management.port), apart from the job API
+        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+            assertEquals("management", c.at("/" + probe + "/httpGet/port").asText(), probe);
+        }
+        Map<String, Integer> ports = new HashMap<>();
+        c.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
+        assertEquals(role.equals("api") ? Map.of("http", 8080, "management", 9000) : Map.of("management", 9000), ports,
+                "a worker serves no job API");
 
         JsonNode labels = deploy.at("/spec/template/metadata/labels");
         assertEquals("streamq", labels.path("app").asText());
@@ -48,7 +56,7 @@ class KustomizeOverlaysTest {
         JsonNode annotations = deploy.at("/spec/template/metadata/annotations");
         assertEquals("true", annotations.path("prometheus.io/scrape").asText());
         assertEquals("/q/metrics", annotations.path("prometheus.io/path").asText());
-        assertEquals("8080", annotations.path("prometheus.io/port").asText());
+        assertEquals("9000", annotations.path("prometheus.io/port").asText());
 
         assertTrue(deploy.at("/spec/replicas").asInt() >= 2, "at least 2 " + role + " replicas");
         JsonNode pdb = one(docs, "PodDisruptionBudget", "streamq-" + role);
@@ -63,7 +71,8 @@ class KustomizeOverlaysTest {
     /**
      * Production posture: the API verifies bearer tokens with a key mounted from a Secret it
      * cannot start without, nothing turns authentication or the demo handlers on or off, and
-     * NetworkPolicies admit the API port only from producer namespaces and Prometheus.
+     * NetworkPolicies admit the API port only from producer namespaces and the management port
+     * (probes and metrics) only from Prometheus.
      */
     @ParameterizedTest
     @ValueSource(strings = {"ha", "mvp"})
@@ -94,13 +103,25 @@ class KustomizeOverlaysTest {
 
         JsonNode apiPolicy = one(docs, "NetworkPolicy", "streamq-api-ingress");
         assertEquals("api", apiPolicy.at("/spec/podSelector/matchLabels/role").asText());
-        String from = apiPolicy.at("/spec/ingress/0/from").toString();
-        assertContains(from, "streamq.dev/producer", "API ingress");
-        assertContains(from, "observability", "API ingress");
-        assertEquals(8080, apiPolicy.at("/spec/ingress/0/ports/0/port").asInt());
+        // producers reach the job API's port only; Prometheus the management port only
+        assertEquals(List.of("producer:8080", "observability:9000"), ingress(apiPolicy));
         JsonNode workerPolicy = one(docs, "NetworkPolicy", "streamq-worker-ingress");
         assertEquals("worker", workerPolicy.at("/spec/podSelector/matchLabels/role").asText());
-        assertFalse(workerPolicy.at("/spec/ingress").toString().contains("streamq.dev/producer"), "producers do not reach workers");
+        assertEquals(List.of("observability:9000"), ingress(workerPolicy), "producers do not reach workers");
+    }
+
+    /** Each ingress rule of a policy as "who:port": who names the producer and/or observability namespaces it admits. */
+    private static List<String> ingress(JsonNode policy) {
+        List<String> rules = new ArrayList<>();
+        for (JsonNode rule : policy.at("/spec/ingress")) {
+            String from = rule.path("from").toString();
+            String who = (from.contains("streamq.dev/producer") ? "producer" : "")
+                    + (from.contains("observability") ? "observability" : "");
+            for (JsonNode port : rule.path("ports")) {
+                rules.add(who + ":" + port.path("port").asInt());
+            }
+        }
+        return rules;
     }
 
     @ParameterizedTest

@@ -72,7 +72,7 @@ class SentinelFailoverIT {
     }
 
     private static String metrics(ServiceProcess process) {
-        return process.jobs().getPath("/q/metrics").text();
+        return process.management().getPath("/q/metrics").text();
     }
 
     /** The value of one series in a scrape; 0 when it is not exported. */

@@ -70,8 +70,8 @@ record Up(Up.Options options, PrintStream out) {
         Topology topology = lab.topology();
         out.println();
         out.println("API          " + lab.api().baseUrl() + "   (POST /queues/{queue}/jobs, GET /jobs/{id})");
-        out.println("health       " + lab.api().baseUrl() + "/q/health");
-        out.println("metrics      " + lab.api().baseUrl() + "/q/metrics");
+        out.println("health       " + lab.api().managementUrl() + "/q/health");
+        out.println("metrics      " + lab.api().managementUrl() + "/q/metrics");
         out.println("openapi      " + lab.api().baseUrl() + "/q/openapi");
         for (ServiceProcess service : lab.services()) {
             out.printf("service      %-9s role=%-6s pid=%-7d %s  log %s%n", service.name(), service.role(), service.pid(),

@@ -48,6 +48,17 @@ final class BackoffCheck {
      * [faultFrom, faultTo], where the retry waited in Redis for a master.
      */
     static DrillResult.Backoff measure(GroundTruth truth, long faultFrom, long faultTo) {
+        return measure(truth, faultFrom, faultTo, List.of());
+    }
+
+    /**
+     * The same, for a soak: every later fault in {@code laterFaults} (epoch ms) opens a window
+     * as long as the first one, so a retry that waited out the third kill is not called a breach.
+     */
+    static DrillResult.Backoff measure(GroundTruth truth, long faultFrom, long faultTo, List<Long> laterFaults) {
+        List<long[]> windows = new ArrayList<>();
+        windows.add(new long[] {faultFrom, faultTo});
+        laterFaults.forEach(at -> windows.add(new long[] {at, faultTo == Long.MAX_VALUE ? Long.MAX_VALUE : at + (faultTo - faultFrom)}));
         DrillResult.Backoff b = new DrillResult.Backoff();
         b.initialMs = INITIAL_MS;
         b.maxMs = MAX_MS;
@@ -72,7 +83,7 @@ final class BackoffCheck {
                 if (from == null || to == null) {
                     continue; // a start not logged (unrecorded, cut by kill -9): nothing to measure
                 }
-                DrillResult.Gap g = gap(e.getKey(), n, from, to, faultFrom, faultTo);
+                DrillResult.Gap g = gap(e.getKey(), n, from, to, windows);
                 byAttempt.computeIfAbsent(n, k -> new ArrayList<>()).add(g);
                 measured = true;
                 if (g.gapMs > g.ceilingMs + SLACK_MS) {
@@ -97,7 +108,7 @@ final class BackoffCheck {
         return b;
     }
 
-    private static DrillResult.Gap gap(String jobId, int attempt, long from, long to, long faultFrom, long faultTo) {
+    private static DrillResult.Gap gap(String jobId, int attempt, long from, long to, List<long[]> windows) {
         DrillResult.Gap g = new DrillResult.Gap();
         g.jobId = jobId;
         g.attempt = attempt;
@@ -105,7 +116,7 @@ final class BackoffCheck {
         g.nextStartedMillis = to;
         g.gapMs = to - from;
         g.ceilingMs = ceilingMs(attempt);
-        g.inFaultWindow = from <= faultTo && to >= faultFrom;
+        g.inFaultWindow = windows.stream().anyMatch(w -> from <= w[1] && to >= w[0]);
         return g;
     }
 

@@ -27,7 +27,7 @@ final class MetricsScraper {
     synchronized void scrape() {
         JobsClient.Reply reply;
         try {
-            reply = process.jobs().getPath("/q/metrics");
+            reply = process.management().getPath("/q/metrics");
         } catch (UncheckedIOException e) {
             return; // down right now: keep what we had
         }

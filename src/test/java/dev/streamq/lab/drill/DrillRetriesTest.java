@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.ServiceLog;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,11 @@ class DrillRetriesTest {
         assertEquals("b", b.worstGaps.get(0).jobId);
         assertFalse(b.worstGaps.get(0).inFaultWindow);
         assertTrue(b.worstGaps.get(1).inFaultWindow);
+
+        // a soak: a later kill at t=1.0 s opens a window as long as the first (1 s), which covers job b's gap
+        DrillResult.Backoff soak = BackoffCheck.measure(t, base + 2000, base + 3000, List.of(base + 1000));
+        assertEquals(0, soak.overLimit, "b's gap overlaps the later kill's window");
+        assertEquals(2, soak.delayedByOutage);
     }
 
     @Test
