@@ -75,9 +75,10 @@ class ExportedNamesIT {
             jobs.queue(QUEUE);
             // queue gauges are refreshed in the background, once a second
             Await.condition("the queue gauges", Duration.ofSeconds(15), Duration.ofMillis(200),
-                    () -> jobs.getPath("/q/metrics").text().contains("streamq_queue_jobs{queue=\"" + QUEUE + "\""));
+                    () -> api.management().getPath("/q/metrics").text().contains("streamq_queue_jobs{queue=\"" + QUEUE + "\""));
 
-            Exposition app = Exposition.of(jobs.getPath("/q/metrics").text(), worker.jobs().getPath("/q/metrics").text());
+            Exposition app = Exposition.of(api.management().getPath("/q/metrics").text(),
+                    worker.management().getPath("/q/metrics").text());
             String q = "{queue=\"" + QUEUE + "\"";
             // the story ran: without these events a name could be missing for want of one
             assertTrue(app.sum("streamq_jobs_retried_total" + q) >= 2, "retries");
