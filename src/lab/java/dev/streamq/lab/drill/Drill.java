@@ -144,7 +144,7 @@ public final class Drill {
         // recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
         long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
         List<Long> laterKills = faults.kills().stream().map(k -> k.atMillis).filter(at -> at > fault).toList();
-        r.backoff = BackoffCheck.measure(truth, fault, windowEnd, laterKills);
+        r.backoff = BackoffCheck.measure(truth, r.loadStartMillis + BackoffCheck.WARM_UP_MS, fault, windowEnd, laterKills);
         r.backoff.failShare = config.failShare;
         Losses.failJobsInto(r.backoff, subs, truth);
         journal.say("backoff: " + r.backoff.oneLine());

@@ -234,8 +234,9 @@ public final class DrillReport {
                     a.ceilingMs, a.gaps, a.minMs, a.medianMs, a.p90Ms, a.maxMs, a.meanMs, a.withinCeiling, a.overLimit,
                     a.delayedByOutage));
         }
-        md.append(String.format(Locale.ROOT, "%n**%d gaps over ceiling + %d ms outside the fault window**, %d delayed by the outage.%n",
-                b.overLimit, b.slackMs, b.delayedByOutage));
+        md.append(String.format(Locale.ROOT, "%n**%d gaps over ceiling + %d ms outside the fault window**, %d delayed by the outage; "
+                + "%d gaps in the load's first %d ms (cold JVMs) not measured.%n",
+                b.overLimit, b.slackMs, b.delayedByOutage, b.warmUpGaps, BackoffCheck.WARM_UP_MS));
         if (!b.worstGaps.isEmpty()) {
             md.append("\nLongest gaps over the limit (t from the fault):\n\n");
             for (DrillResult.Gap g : b.worstGaps) {

@@ -122,6 +122,9 @@ public final class DrillResult {
         public long faultWindowFromMillis;
         @JsonProperty("fault_window_to_millis")
         public long faultWindowToMillis;
+        /** Gaps that began in the load's first seconds (cold JVMs), not measured. */
+        @JsonProperty("warm_up_gaps")
+        public int warmUpGaps;
         /** Gaps over ceiling + slack outside the fault window (should be 0). */
         @JsonProperty("over_limit")
         public int overLimit;
@@ -137,7 +140,8 @@ public final class DrillResult {
         /** One line for logs and test output. */
         public String oneLine() {
             StringBuilder b = new StringBuilder();
-            b.append(gaps).append(" gaps of ").append(retriedJobs).append(" retried jobs");
+            b.append(gaps).append(" gaps of ").append(retriedJobs).append(" retried jobs (").append(warmUpGaps)
+                    .append(" in the warm-up not measured)");
             for (AttemptSpacing a : byAttempt) {
                 b.append(String.format(java.util.Locale.ROOT, "; after attempt %d (ceiling %d ms): min %d / median %d / max %d ms",
                         a.attempt, a.ceilingMs, a.minMs, a.medianMs, a.maxMs));

@@ -68,9 +68,15 @@ class DrillRetriesTest {
         assertTrue(b.worstGaps.get(1).inFaultWindow);
 
         // a soak: a later kill at t=1.0 s opens a window as long as the first (1 s), which covers job b's gap
-        DrillResult.Backoff soak = BackoffCheck.measure(t, base + 2000, base + 3000, List.of(base + 1000));
+        DrillResult.Backoff soak = BackoffCheck.measure(t, Long.MIN_VALUE, base + 2000, base + 3000, List.of(base + 1000));
         assertEquals(0, soak.overLimit, "b's gap overlaps the later kill's window");
         assertEquals(2, soak.delayedByOutage);
+
+        // gaps that begin before the measured window (the load's warm-up) are counted, not judged
+        DrillResult.Backoff warm = BackoffCheck.measure(t, base + 500, base + 2000, base + 3000, List.of());
+        assertEquals(1, warm.warmUpGaps, "b's gap begins at t=0, in the warm-up");
+        assertEquals(2, warm.gaps);
+        assertEquals(0, warm.overLimit);
     }
 
     @Test
