@@ -171,7 +171,10 @@ public interface StreamqConfig {
         @WithDefault("5s")
         Duration reclaimInterval();
 
-        /** How often a worker with queues "*" looks for queues that appeared. */
+        /**
+         * How often a worker with queue patterns reads the registry: for queues that left it,
+         * and for new ones whose ring it missed (a new queue's first ring adopts it at once).
+         */
         @WithDefault("5s")
         Duration discoveryInterval();
 

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -61,6 +62,8 @@ final class Fetcher {
     private final Duration backoffMax;
     /** Whether a queue is still wanted: the group of a forgotten one is not recreated (that would recreate its stream). */
     private final Predicate<QueueName> stillWanted;
+    /** Told of a ring for a queue this process does not consume yet (a new queue's first job). */
+    private final Consumer<QueueName> newQueueRang;
 
     private final AtomicBoolean reading = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -78,7 +81,7 @@ final class Fetcher {
     private int sweepCursor;
 
     Fetcher(Map<String, QueueWorker> queues, String consumer, Broker broker, RedisMetrics redisMetrics, Vertx vertx,
-            StreamqConfig config, Predicate<QueueName> stillWanted) {
+            StreamqConfig config, Predicate<QueueName> stillWanted, Consumer<QueueName> newQueueRang) {
         this.queues = queues;
         this.consumer = consumer;
         this.broker = broker;
@@ -89,6 +92,7 @@ final class Fetcher {
         this.backoffMin = config.worker().redisBackoffMin();
         this.backoffMax = config.worker().redisBackoffMax();
         this.stillWanted = stillWanted;
+        this.newQueueRang = newQueueRang;
     }
 
     void start() {
@@ -134,7 +138,8 @@ final class Fetcher {
 
     private void pump() {
         int free = freeSlots();
-        if (!fetching || free == 0 || queues.isEmpty() || !reading.compareAndSet(false, true)) {
+        // With no queue yet the loop still waits on the doorbell: a new queue's ring adopts it.
+        if (!fetching || free == 0 || !reading.compareAndSet(false, true)) {
             return;
         }
         readStartedAt = System.currentTimeMillis();
@@ -167,6 +172,8 @@ final class Fetcher {
             rings.queues().forEach(q -> {
                 if (queues.containsKey(q.value())) {
                     hot.add(q);
+                } else {
+                    newQueueRang.accept(q);
                 }
             });
             return List.<Delivery>of();

@@ -33,11 +33,16 @@ final class QueueSelection {
         return !patterns.isEmpty();
     }
 
+    /** True when this selection takes {@code queue}, by name or by pattern. */
+    boolean wants(QueueName queue) {
+        return names.contains(queue) || patterns.stream().anyMatch(p -> p.matcher(queue.value()).matches());
+    }
+
     /** The queues to consume given the registry's current content. */
     Set<QueueName> select(List<QueueName> registered) {
         Set<QueueName> out = new LinkedHashSet<>(names);
         for (QueueName queue : registered) {
-            if (patterns.stream().anyMatch(p -> p.matcher(queue.value()).matches())) {
+            if (wants(queue)) {
                 out.add(queue);
             }
         }
