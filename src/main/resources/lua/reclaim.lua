@@ -19,8 +19,9 @@
     ARGV[8]  seconds to keep a dead job
     ARGV[9]  approximate cap on the dead-letter stream length
 
-  Output: {claimed, poisoned}: claimed = flat list of (entry id, job id) pairs,
-          poisoned = list of job ids dead-lettered
+  Output: {claimed, poisoned}: claimed = flat list of (entry id, job id, attempt) triples,
+          attempt = the job's attempts count, the one its last consumer abandoned (0 when it
+          never started); poisoned = list of job ids dead-lettered
 ]]
 local ready, dead = KEYS[1], KEYS[2]
 local group, consumer, min_idle, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -53,6 +54,7 @@ for _, p in ipairs(pending) do
     else
       claimed[#claimed + 1] = eid
       claimed[#claimed + 1] = id
+      claimed[#claimed + 1] = tonumber(redis.call('HGET', job_prefix .. id, 'attempts') or '0')
     end
   end
 end

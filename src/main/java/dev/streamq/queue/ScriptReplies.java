@@ -68,12 +68,13 @@ final class ScriptReplies {
         return reply.toInteger();
     }
 
-    /** reclaim.lua: {flat (entry id, job id) pairs taken over, job ids dead-lettered as poison}. */
+    /** reclaim.lua: {flat (entry id, job id, abandoned attempt) triples taken over, job ids dead-lettered as poison}. */
     static Reclaimed reclaimed(Response reply, QueueName queue) {
-        Response pairs = reply.get(0);
-        List<Delivery> claimed = new ArrayList<>();
-        for (int i = 0; i + 1 < pairs.size(); i += 2) {
-            claimed.add(new Delivery(queue, pairs.get(i).toString(), pairs.get(i + 1).toString()));
+        Response triples = reply.get(0);
+        List<Reclaimed.Claim> claimed = new ArrayList<>();
+        for (int i = 0; i + 2 < triples.size(); i += 3) {
+            claimed.add(new Reclaimed.Claim(new Delivery(queue, triples.get(i).toString(), triples.get(i + 1).toString()),
+                    triples.get(i + 2).toInteger()));
         }
         List<String> poisoned = new ArrayList<>();
         reply.get(1).forEach(id -> poisoned.add(id.toString()));
