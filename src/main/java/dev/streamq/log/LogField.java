@@ -28,6 +28,10 @@ public enum LogField {
         this.key = key;
     }
 
+    public static java.util.Optional<LogField> ofKey(String key) {
+        return java.util.Arrays.stream(values()).filter(f -> f.key.equals(key)).findFirst();
+    }
+
     /** The name under "mdc" in the JSON line. */
     public String key() {
         return key;
