@@ -28,6 +28,10 @@ public enum Event {
     /** A submission whose Idempotency-Key matched an earlier job: that job is answered again. */
     JOB_REPLAYED(Level.INFO, QUEUE, JOB_ID),
     BATCH_ENQUEUED(Level.INFO, QUEUE),
+    /** streamq.auth.enabled=false on an API process: every caller gets in (dev, tests, the lab). */
+    API_AUTH_OFF(Level.WARN),
+    /** A request failed for a reason no mapper knows (a bug): a 500, with the stack trace. */
+    API_REQUEST_FAILED(Level.ERROR, ERROR),
 
     // A job's life on a worker
     JOB_STARTED(Level.INFO, QUEUE, JOB_ID, ATTEMPT),

@@ -67,6 +67,11 @@ public final class EventLog {
 
     /** Writes the line through {@code log}'s category, so per-class log levels still apply. */
     public void log(Logger log, String message) {
+        log(log, message, null);
+    }
+
+    /** The same with the failure's stack trace, for a failure nobody expected. */
+    public void log(Logger log, String message, Throwable thrown) {
         org.jboss.logmanager.Logger target = org.jboss.logmanager.Logger.getLogger(log.getName());
         java.util.logging.Level level = switch (event.level()) {
             case ERROR, FATAL -> org.jboss.logmanager.Level.ERROR;
@@ -79,6 +84,7 @@ public final class EventLog {
         }
         ExtLogRecord record = new ExtLogRecord(level, message, ExtLogRecord.FormatStyle.NO_FORMAT, EventLog.class.getName());
         record.setLoggerName(log.getName());
+        record.setThrown(thrown);
         record.putMdc(LogField.EVENT.key(), event.key());
         fields.forEach((field, value) -> record.putMdc(field.key(), value));
         target.logRaw(record);

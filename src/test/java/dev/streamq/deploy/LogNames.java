@@ -1,11 +1,14 @@
 package dev.streamq.deploy;
 
+import dev.streamq.log.Event;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The log event and field names a text names, found by how this repository writes them. Each
@@ -24,9 +27,10 @@ import java.util.regex.Pattern;
  *       fields so), kept as {@link Line#appFields()}; {@code {{.NAME}}} in a line_format template
  *       and the name of a label filter {@code | NAME op}, kept as {@link Line#queryFields()}
  *       (a stream label, structured metadata or a top-level JSON key).</li>
- *   <li><b>Prose</b> (Markdown and Java): a token {@code job_*}, {@code redis_*},
- *       {@code worker_*}, {@code queue_*} or {@code batch_*}, which is how this project names
- *       events: in Markdown only backticked whole ({@code `job_failed`}); in Java any such
+ *   <li><b>Prose</b> (Markdown and Java): a token that starts with the first word of some
+ *       event ({@code job_*}, {@code redis_*}, {@code worker_*}, {@code queue_*},
+ *       {@code batch_*}, {@code api_*}), which is how this project names events: in Markdown
+ *       only backticked whole ({@code `job_failed`}); in Java any such
  *       word (a string literal or a comment). Such a token is an event or a field unless the
  *       caller knows it as something else (a drill report key).</li>
  * </ol>
@@ -40,7 +44,9 @@ final class LogNames {
     private static final Pattern MDC_FIELD = Pattern.compile("\\bmdc_([a-z_]+)");
     private static final Pattern TEMPLATE_FIELD = Pattern.compile("\\{\\{\\s*\\.([A-Za-z_]+)\\s*}}");
     private static final Pattern FILTER_FIELD = Pattern.compile("\\|[ \\t]*([a-z_][A-Za-z_]*)[ \\t]*(?:=~|!~|!=|==|=|>=|<=|>|<)");
-    private static final String EVENT_WORD = "(?:job|redis|worker|queue|batch)_[a-z_]+";
+    /** A word that starts as some event does ({@code job_}, {@code redis_}, {@code api_}...): how events are named. */
+    private static final String EVENT_WORD = Arrays.stream(Event.values()).map(e -> e.key().substring(0, e.key().indexOf('_')))
+            .distinct().sorted().collect(Collectors.joining("|", "(?:", ")_[a-z_]+"));
     private static final Pattern BACKTICKED = Pattern.compile("`(" + EVENT_WORD + ")`");
     private static final Pattern WORD = Pattern.compile("\\b(" + EVENT_WORD + ")\\b");
 
