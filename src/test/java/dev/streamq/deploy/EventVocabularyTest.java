@@ -96,6 +96,26 @@ class EventVocabularyTest {
         assertEquals(Set.of(), missing, "events neither docs/operations.md nor loki/queries.md mention");
     }
 
+    /** A line an operator can see (INFO and up) is an event: written through EventLog, never a bare logger call. */
+    @Test
+    void theAppLogsAtInfoAndAboveOnlyThroughTheVocabulary() {
+        List<String> bare = new ArrayList<>();
+        Path main = DeployTools.repo().resolve("src/main/java");
+        try (Stream<Path> files = Files.walk(main)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).sorted().toList()) {
+                List<String> lines = Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (lines.get(i).matches(".*\\bLOG\\.(info|warn|error|fatal)\\w*\\(.*")) {
+                        bare.add(main.relativize(file) + ":" + (i + 1));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertEquals(List.of(), bare);
+    }
+
     /**
      * A constant no code writes would let a doc name an event the app never logs (job_failed
      * was named for months that way): each one is written by some class outside dev.streamq.log.
