@@ -1,5 +1,8 @@
 package dev.streamq.log;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /**
  * The fields an event line carries besides its message, under the JSON line's "mdc" object
  * (LogQL {@code | json} names them {@code mdc_<name>}). {@code event}, {@code queue} and
@@ -28,8 +31,8 @@ public enum LogField {
         this.key = key;
     }
 
-    public static java.util.Optional<LogField> ofKey(String key) {
-        return java.util.Arrays.stream(values()).filter(f -> f.key.equals(key)).findFirst();
+    public static Optional<LogField> ofKey(String key) {
+        return Arrays.stream(values()).filter(f -> f.key.equals(key)).findFirst();
     }
 
     /** The name under "mdc" in the JSON line. */
