@@ -68,7 +68,7 @@ final class ScriptReplies {
         return reply.toInteger();
     }
 
-    /** reclaim.lua: {flat (entry id, job id, abandoned attempt) triples taken over, job ids dead-lettered as poison}. */
+    /** reclaim.lua: {flat (entry id, job id, abandoned attempt) triples taken over, flat (job id, attempt) pairs dead-lettered as poison}. */
     static Reclaimed reclaimed(Response reply, QueueName queue) {
         Response triples = reply.get(0);
         List<Reclaimed.Claim> claimed = new ArrayList<>();
@@ -76,8 +76,11 @@ final class ScriptReplies {
             claimed.add(new Reclaimed.Claim(new Delivery(queue, triples.get(i).toString(), triples.get(i + 1).toString()),
                     triples.get(i + 2).toInteger()));
         }
-        List<String> poisoned = new ArrayList<>();
-        reply.get(1).forEach(id -> poisoned.add(id.toString()));
+        Response pairs = reply.get(1);
+        List<Reclaimed.Poisoned> poisoned = new ArrayList<>();
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            poisoned.add(new Reclaimed.Poisoned(pairs.get(i).toString(), pairs.get(i + 1).toInteger()));
+        }
         return new Reclaimed(claimed, poisoned);
     }
 

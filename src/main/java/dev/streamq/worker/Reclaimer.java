@@ -72,9 +72,10 @@ class Reclaimer {
                                         + visibilityTimeout.toSeconds() + " s");
                     }
                     worker.dispatch(reclaimed.deliveries());
-                    for (String jobId : reclaimed.poisoned()) {
+                    for (Reclaimed.Poisoned poisoned : reclaimed.poisoned()) {
                         metrics.deadLettered(queue, DeadReason.POISON.label());
-                        EventLog.of(Event.JOB_DEAD_LETTERED).queue(queue).jobId(jobId).reason(DeadReason.POISON.label())
+                        EventLog.of(Event.JOB_DEAD_LETTERED).queue(queue).jobId(poisoned.jobId())
+                                .attempt(poisoned.lastAttempt()).reason(DeadReason.POISON.label())
                                 .log(LOG, "job dead-lettered: " + DeadReason.POISON.label()
                                         + " (delivered too many times without finishing)");
                     }

@@ -74,7 +74,9 @@ class ReclaimTest {
             given().when().get("/queues/poison/dead").then().statusCode(200).body(containsString(id));
             Await.condition("the poison line", Duration.ofSeconds(5), Duration.ofMillis(50),
                     () -> !events.lines("job_dead_lettered", "poison", id).isEmpty());
-            assertEquals("poison", events.lines("job_dead_lettered", "poison", id).get(0).get("reason"));
+            Map<String, String> dead = events.lines("job_dead_lettered", "poison", id).get(0);
+            assertEquals("poison", dead.get("reason"));
+            assertEquals("1", dead.get("attempt"), "the last attempt a consumer started");
         }
     }
 }
