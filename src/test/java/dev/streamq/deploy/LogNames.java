@@ -25,7 +25,8 @@ import java.util.stream.Collectors;
  *       anchors it).</li>
  *   <li><b>Fields</b>: {@code mdc_NAME} anywhere, an app field ({@code | json} names the app's
  *       fields so), kept as {@link Line#appFields()}; {@code {{.NAME}}} in a line_format template
- *       and the name of a label filter {@code | NAME op}, kept as {@link Line#queryFields()}
+ *       and the name of a label filter {@code | name op} (a name starts lower-case, as every label
+ *       and field here does: {@code <P|F>} in a comment is no filter), kept as {@link Line#queryFields()}
  *       (a stream label, structured metadata or a top-level JSON key).</li>
  *   <li><b>Prose</b> (Markdown and Java): a token that starts with the first word of some
  *       event ({@code job_*}, {@code redis_*}, {@code worker_*}, {@code queue_*},
