@@ -58,7 +58,7 @@ public enum Event {
     QUEUE_FORGOTTEN(Level.INFO, QUEUE),
 
     // Redis
-    /** A failed Redis call: the first of its kind in a run of failures, then one per kind every 10 s (RedisErrorLog). */
+    /** A failed Redis call: the first of its kind and operation in a run of failures, then one every 10 s (RedisErrorLog). */
     REDIS_ERROR(Level.WARN, KIND, OPERATION, ERROR),
     REDIS_MASTER_LOST(Level.WARN, KIND, ERROR),
     REDIS_MASTER_RESTORED(Level.INFO),

@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A demoted master fails every call for seconds: the first failure of each kind has its
- * redis_error line with the real kind, the rest of a run one line per kind and interval.
+ * A demoted master fails every call for seconds: the first failure of each kind and operation
+ * has its redis_error line with the real kind, the rest of a run one line per interval.
  */
 class RedisErrorLogTest {
 
@@ -25,8 +25,8 @@ class RedisErrorLogTest {
         RedisErrorLog log = new RedisErrorLog(Logger.getLogger("dev.streamq.test.RedisErrorLogTest"), Duration.ofMillis(300));
         try (CapturedEvents events = CapturedEvents.start()) {
             log.failed("read", UNBLOCKED);
-            log.failed("enqueue", READONLY);
-            log.failed("enqueue", READONLY);
+            log.failed("read", READONLY);
+            log.failed("read", READONLY);
             log.failed("read", new java.net.ConnectException("Connection refused"));
             List<Map<String, String>> lines = events.lines("redis_error");
             assertEquals(List.of("readonly", "connection"), lines.stream().map(f -> f.get("kind")).toList(),
@@ -35,9 +35,21 @@ class RedisErrorLogTest {
             assertTrue(lines.get(0).get("error").startsWith("UNBLOCKED"));
 
             Thread.sleep(350);
-            log.failed("enqueue", READONLY);
+            log.failed("read", READONLY);
             assertEquals(3, events.lines("redis_error").size(), "the interval passed: readonly again");
-            assertEquals("enqueue", events.lines("redis_error").get(2).get("operation"));
+            assertEquals("readonly", events.lines("redis_error").get(2).get("kind"));
+        }
+    }
+
+    @Test
+    void anotherOperationsFailuresAreNotHiddenByTheFirst() {
+        RedisErrorLog log = new RedisErrorLog(Logger.getLogger("dev.streamq.test.RedisErrorLogTest"), Duration.ofHours(1));
+        try (CapturedEvents events = CapturedEvents.start()) {
+            log.failed("start", READONLY);
+            log.failed("start", READONLY);
+            log.failed("enqueue", READONLY);
+            assertEquals(List.of("start", "enqueue"),
+                    events.lines("redis_error").stream().map(f -> f.get("operation")).toList());
         }
     }
 
