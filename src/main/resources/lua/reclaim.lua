@@ -19,8 +19,9 @@
     ARGV[8]  seconds to keep a dead job
     ARGV[9]  approximate cap on the dead-letter stream length
 
-  Output: {claimed, poisoned}: claimed = flat list of (entry id, job id) pairs,
-          poisoned = list of job ids dead-lettered
+  Output: {claimed, poisoned}: claimed = flat list of (entry id, job id, attempt) triples,
+          attempt = the job's attempts count, the one its last consumer abandoned (0 when it
+          never started); poisoned = flat list of (job id, attempt) pairs dead-lettered
 ]]
 local ready, dead = KEYS[1], KEYS[2]
 local group, consumer, min_idle, count = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -46,13 +47,16 @@ for _, p in ipairs(pending) do
       local job = job_prefix .. id
       local state = redis.call('HGET', job, 'state')
       if state and state ~= 'succeeded' and state ~= 'dead' then
+        local attempts = tonumber(redis.call('HGET', job, 'attempts') or '0')
         dead_letter(dead, job, id, 'poison', 'delivered ' .. deliveries .. ' times without finishing',
           now, dead_ttl, dead_cap)
         poisoned[#poisoned + 1] = id
+        poisoned[#poisoned + 1] = attempts
       end
     else
       claimed[#claimed + 1] = eid
       claimed[#claimed + 1] = id
+      claimed[#claimed + 1] = tonumber(redis.call('HGET', job_prefix .. id, 'attempts') or '0')
     end
   end
 end

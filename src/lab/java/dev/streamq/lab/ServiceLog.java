@@ -2,6 +2,7 @@ package dev.streamq.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamq.log.LogField;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -101,7 +102,7 @@ public final class ServiceLog {
             return null;
         }
         JsonNode mdc = node.path("mdc");
-        String event = mdc.path("event").asText(null);
+        String event = mdc.path(LogField.EVENT.key()).asText(null);
         if (event == null) {
             return null;
         }
@@ -111,7 +112,9 @@ public final class ServiceLog {
         } catch (RuntimeException e) {
             return null;
         }
-        return new LogEvent(time, event, mdc.path("queue").asText(null), mdc.path("job_id").asText(null),
-                mdc.path("attempt").asInt(0), mdc.path("error").asText(null), node.path("message").asText(""));
+        return new LogEvent(time, event, mdc.path(LogField.QUEUE.key()).asText(null),
+                mdc.path(LogField.JOB_ID.key()).asText(null), mdc.path(LogField.ATTEMPT.key()).asInt(0),
+                mdc.path(LogField.ERROR.key()).asText(null), mdc.path(LogField.REASON.key()).asText(null),
+                node.path("message").asText(""));
     }
 }

@@ -1,5 +1,6 @@
 package dev.streamq.api;
 
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
@@ -47,11 +48,11 @@ public class JobService {
                     }
                     if (accepted.size() == 1) {
                         Enqueued e = accepted.get(0);
-                        EventLog.info(LOG, e.replayed() ? "job_replayed" : "job_enqueued", queue.value(), e.id(), 0,
-                                (e.replayed() ? "idempotent replay of job, state " : "job accepted, state ") + e.state());
+                        EventLog.of(e.replayed() ? Event.JOB_REPLAYED : Event.JOB_ENQUEUED).queue(queue.value()).jobId(e.id())
+                                .log(LOG, (e.replayed() ? "idempotent replay of job, state " : "job accepted, state ") + e.state());
                     } else {
-                        EventLog.info(LOG, "batch_enqueued", queue.value(), null, 0,
-                                "batch of " + accepted.size() + " accepted, " + fresh + " new");
+                        EventLog.of(Event.BATCH_ENQUEUED).queue(queue.value())
+                                .log(LOG, "batch of " + accepted.size() + " accepted, " + fresh + " new");
                     }
                 });
     }

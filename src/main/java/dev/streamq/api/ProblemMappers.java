@@ -3,6 +3,8 @@ package dev.streamq.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.streamq.log.Event;
+import dev.streamq.log.EventLog;
 import dev.streamq.queue.NotDurableException;
 import dev.streamq.queue.QueueLimitException;
 import dev.streamq.redis.RedisUnavailableException;
@@ -78,7 +80,8 @@ public class ProblemMappers {
     /** Anything else, including a Redis error reply (a Throwable that is no RuntimeException): a problem, no stack trace. */
     @ServerExceptionMapper
     public Response unexpected(Throwable e, UriInfo uri) {
-        LOG.errorf(e, "unexpected failure on %s", uri.getPath());
+        EventLog.of(Event.API_REQUEST_FAILED).error(String.valueOf(e.getMessage()))
+                .log(LOG, "unexpected failure on " + uri.getPath(), e);
         return respond(500, "internal error; the request may be retried", null, uri);
     }
 

@@ -1,6 +1,8 @@
 package dev.streamq.auth;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
+import dev.streamq.log.EventLog;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,7 +27,8 @@ public class VerificationKeyCheck {
             return;
         }
         if (!config.auth().enabled()) {
-            LOG.warn("streamq.auth.enabled=false: the job API accepts every caller without a token (dev, tests, the lab only)");
+            EventLog.of(Event.API_AUTH_OFF)
+                    .log(LOG, "streamq.auth.enabled=false: the job API accepts every caller without a token (dev, tests, the lab only)");
             return;
         }
         if (value(KEY).isEmpty() && value(KEY_LOCATION).isEmpty()) {

@@ -1,52 +1,92 @@
 package dev.streamq.log;
 
+import java.util.EnumMap;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import org.jboss.logmanager.ExtLogRecord;
 
 /**
- * Writes one log line per queue event with the stable fields event, queue, job_id, attempt
- * and error. They travel as MDC entries of the record itself (the JSON console format emits
- * them under "mdc"), not through the thread's MDC: on a Vert.x event loop outside a request
- * the thread MDC is not carried into the record. They are read at query time
- * (LogQL `| json`), never made Loki labels.
+ * Writes one log line per {@link Event}, at the event's level, with its fields:
+ * {@code EventLog.of(Event.JOB_FAILED).queue(q).jobId(id).attempt(2).error(e).log(LOG, "...")}.
+ * The fields travel as MDC entries of the record itself (the JSON console format emits them
+ * under "mdc"), not through the thread's MDC: on a Vert.x event loop outside a request the
+ * thread MDC is not carried into the record. They are read at query time (LogQL
+ * {@code | json}), never made Loki labels. A field the event does not declare is a bug in the
+ * caller: it fails an assertion (tests run with -ea) and is dropped in production, so the
+ * vocabulary stays the whole truth about what a line can carry.
  */
 public final class EventLog {
 
-    private EventLog() {}
+    private final Event event;
+    private final Map<LogField, String> fields = new EnumMap<>(LogField.class);
 
-    public static void info(Logger log, String event, String queue, String jobId, int attempt, String message) {
-        write(log, Logger.Level.INFO, event, queue, jobId, attempt, null, message);
+    private EventLog(Event event) {
+        this.event = event;
     }
 
-    public static void warn(Logger log, String event, String queue, String jobId, int attempt, String error,
-            String message) {
-        write(log, Logger.Level.WARN, event, queue, jobId, attempt, error, message);
+    public static EventLog of(Event event) {
+        return new EventLog(event);
     }
 
-    public static void write(Logger log, Logger.Level level, String event, String queue, String jobId, int attempt,
-            String error, String message) {
+    public EventLog queue(String queue) {
+        return with(LogField.QUEUE, queue);
+    }
+
+    public EventLog jobId(String jobId) {
+        return with(LogField.JOB_ID, jobId);
+    }
+
+    /** An attempt's number; 0 (not known here) writes no field. */
+    public EventLog attempt(int attempt) {
+        return with(LogField.ATTEMPT, attempt > 0 ? Integer.toString(attempt) : null);
+    }
+
+    public EventLog error(String error) {
+        return with(LogField.ERROR, error);
+    }
+
+    public EventLog reason(String reason) {
+        return with(LogField.REASON, reason);
+    }
+
+    public EventLog kind(String kind) {
+        return with(LogField.KIND, kind);
+    }
+
+    public EventLog operation(String operation) {
+        return with(LogField.OPERATION, operation);
+    }
+
+    private EventLog with(LogField field, String value) {
+        assert event.carries(field) : event.key() + " does not carry " + field.key() + " (dev.streamq.log.Event)";
+        if (value != null && event.carries(field)) {
+            fields.put(field, value);
+        }
+        return this;
+    }
+
+    /** Writes the line through {@code log}'s category, so per-class log levels still apply. */
+    public void log(Logger log, String message) {
+        log(log, message, null);
+    }
+
+    /** The same with the failure's stack trace, for a failure nobody expected. */
+    public void log(Logger log, String message, Throwable thrown) {
         org.jboss.logmanager.Logger target = org.jboss.logmanager.Logger.getLogger(log.getName());
-        java.util.logging.Level julLevel = level == Logger.Level.WARN
-                ? org.jboss.logmanager.Level.WARN
-                : org.jboss.logmanager.Level.INFO;
-        if (!target.isLoggable(julLevel)) {
+        java.util.logging.Level level = switch (event.level()) {
+            case ERROR, FATAL -> org.jboss.logmanager.Level.ERROR;
+            case WARN -> org.jboss.logmanager.Level.WARN;
+            case INFO -> org.jboss.logmanager.Level.INFO;
+            default -> org.jboss.logmanager.Level.DEBUG;
+        };
+        if (!target.isLoggable(level)) {
             return;
         }
-        ExtLogRecord record = new ExtLogRecord(julLevel, message, ExtLogRecord.FormatStyle.NO_FORMAT, EventLog.class.getName());
+        ExtLogRecord record = new ExtLogRecord(level, message, ExtLogRecord.FormatStyle.NO_FORMAT, EventLog.class.getName());
         record.setLoggerName(log.getName());
-        record.putMdc("event", event);
-        put(record, "queue", queue);
-        put(record, "job_id", jobId);
-        if (attempt > 0) {
-            record.putMdc("attempt", Integer.toString(attempt));
-        }
-        put(record, "error", error);
+        record.setThrown(thrown);
+        record.putMdc(LogField.EVENT.key(), event.key());
+        fields.forEach((field, value) -> record.putMdc(field.key(), value));
         target.logRaw(record);
-    }
-
-    private static void put(ExtLogRecord record, String key, String value) {
-        if (value != null) {
-            record.putMdc(key, value);
-        }
     }
 }

@@ -68,15 +68,19 @@ final class ScriptReplies {
         return reply.toInteger();
     }
 
-    /** reclaim.lua: {flat (entry id, job id) pairs taken over, job ids dead-lettered as poison}. */
+    /** reclaim.lua: {flat (entry id, job id, abandoned attempt) triples taken over, flat (job id, attempt) pairs dead-lettered as poison}. */
     static Reclaimed reclaimed(Response reply, QueueName queue) {
-        Response pairs = reply.get(0);
-        List<Delivery> claimed = new ArrayList<>();
-        for (int i = 0; i + 1 < pairs.size(); i += 2) {
-            claimed.add(new Delivery(queue, pairs.get(i).toString(), pairs.get(i + 1).toString()));
+        Response triples = reply.get(0);
+        List<Reclaimed.Claim> claimed = new ArrayList<>();
+        for (int i = 0; i + 2 < triples.size(); i += 3) {
+            claimed.add(new Reclaimed.Claim(new Delivery(queue, triples.get(i).toString(), triples.get(i + 1).toString()),
+                    triples.get(i + 2).toInteger()));
         }
-        List<String> poisoned = new ArrayList<>();
-        reply.get(1).forEach(id -> poisoned.add(id.toString()));
+        Response pairs = reply.get(1);
+        List<Reclaimed.Poisoned> poisoned = new ArrayList<>();
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            poisoned.add(new Reclaimed.Poisoned(pairs.get(i).toString(), pairs.get(i + 1).toInteger()));
+        }
         return new Reclaimed(claimed, poisoned);
     }
 

@@ -1,5 +1,7 @@
 package dev.streamq.redis;
 
+import dev.streamq.log.Event;
+import dev.streamq.log.EventLog;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -30,8 +32,9 @@ public class CredentialsCheck {
     void onStart(@Observes StartupEvent event) {
         route.send(Request.cmd(Command.PING)).subscribe().with(pong -> { }, failure -> {
             if (RedisErrorKind.of(failure) == RedisErrorKind.AUTH) {
-                LOG.errorf("redis_auth_failed: Redis refuses this service's credentials (%s); set %s. The service stays "
-                        + "up but not ready until Redis accepts them.", failure.getMessage(), SETTING);
+                EventLog.of(Event.REDIS_AUTH_FAILED).error(failure.getMessage()).log(LOG,
+                        "redis_auth_failed: Redis refuses this service's credentials (" + failure.getMessage() + "); set "
+                                + SETTING + ". The service stays up but not ready until Redis accepts them.");
             }
         });
     }

@@ -1,5 +1,6 @@
 package dev.streamq.redis;
 
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.RedisMetrics;
 import io.quarkus.runtime.StartupEvent;
@@ -52,7 +53,7 @@ public class MasterWatch {
     private void check() {
         probe(route.configured()).subscribe().with(replies -> {
             if (endBypass()) {
-                EventLog.info(LOG, "redis_sentinels_back", null, null, 0,
+                EventLog.of(Event.REDIS_SENTINELS_BACK).log(LOG,
                         "a sentinel answers again: commands go through the sentinels");
             }
             observed(replies);
@@ -81,7 +82,7 @@ public class MasterWatch {
             if (!route.bypassing()) {
                 route.bypassSentinels();
                 metrics.sentinelsBypassed(true);
-                EventLog.warn(LOG, "redis_sentinels_bypassed", null, null, 0, null,
+                EventLog.of(Event.REDIS_SENTINELS_BYPASSED).log(LOG,
                         "no sentinel answers: commands go straight to " + address + ", the last master seen, while it answers ROLE master");
             }
             observed(replies);
@@ -129,14 +130,14 @@ public class MasterWatch {
             if (lostAt != 0) {
                 double seconds = (System.currentTimeMillis() - lostAt) / 1000.0;
                 metrics.unavailableFor(seconds);
-                EventLog.info(LOG, "redis_master_restored", null, null, 0,
+                EventLog.of(Event.REDIS_MASTER_RESTORED).log(LOG,
                         String.format("Redis master %s reachable again after %.3f s", address, seconds));
                 lostAt = 0;
             }
             metrics.masterUp(true);
             if (masterAddress != null && !masterAddress.equals(address)) {
                 metrics.failover();
-                EventLog.warn(LOG, "redis_failover", null, null, 0, null,
+                EventLog.of(Event.REDIS_FAILOVER).log(LOG,
                         "Redis master moved from " + masterAddress + " to " + address);
             }
             masterAddress = address;
@@ -165,8 +166,10 @@ public class MasterWatch {
         metrics.masterUp(false);
         if (lostAt == 0) {
             lostAt = System.currentTimeMillis();
-            EventLog.warn(LOG, "redis_master_lost", null, null, 0,
-                    failure == null ? "readonly" : RedisErrorKind.of(failure).label(), why);
+            EventLog.of(Event.REDIS_MASTER_LOST)
+                    .kind(failure == null ? RedisErrorKind.READONLY.label() : RedisErrorKind.of(failure).label())
+                    .error(failure == null ? null : failure.getMessage())
+                    .log(LOG, why);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.streamq.redis;
 
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.redis.client.Command;
@@ -29,7 +30,7 @@ public class PersistenceCheck {
     void onStart(@Observes StartupEvent event) {
         route.send(Request.cmd(Command.INFO).arg("persistence")).subscribe().with(info -> {
             if (info.toString().contains("aof_enabled:0")) {
-                EventLog.warn(LOG, "redis_aof_off", null, null, 0, "appendonly no",
+                EventLog.of(Event.REDIS_AOF_OFF).log(LOG,
                         "Redis runs without AOF (appendonly no): a restart of it loses every job acknowledged since its last "
                                 + "snapshot; set appendonly yes (appendfsync everysec), as docs/design.md assumes");
             }

@@ -30,6 +30,7 @@ public class RedisCalls {
 
     private final RedisMetrics metrics;
     private final long budgetMillis;
+    private final RedisErrorLog errors = new RedisErrorLog(LOG);
 
     RedisCalls(RedisMetrics metrics, StreamqConfig config) {
         this.metrics = metrics;
@@ -53,6 +54,7 @@ public class RedisCalls {
                 .onFailure(failure -> !isOutcome(failure)).invoke(failure -> {
                     RedisErrorKind kind = RedisErrorKind.of(failure);
                     metrics.error(kind.label());
+                    errors.failed(operation.label(), failure);
                     if (kind.isTransient()) {
                         metrics.retry(operation.label());
                         LOG.debugf("redis %s failed (%s), retrying: %s", operation.label(), kind.label(), failure.getMessage());

@@ -14,7 +14,11 @@ import java.util.concurrent.TimeoutException;
 public enum RedisErrorKind {
     /** Refused, reset or closed connection; no master reachable. */
     CONNECTION,
-    /** A write reached a replica: a demoted master, or a stale connection after failover. */
+    /**
+     * A write reached a replica: a demoted master, or a stale connection after failover. Also
+     * UNBLOCKED "instance state changed (master -> replica?)": a blocked read that the
+     * demotion of its master cut, the first error a worker sees in a failover.
+     */
     READONLY,
     /** The master refuses writes because too few replicas are in sync (min-replicas-to-write). */
     NOREPLICAS,
@@ -83,7 +87,7 @@ public enum RedisErrorKind {
     private static RedisErrorKind ofOne(Throwable t) {
         // A pipelined batch reports a server error as "ERR [i] <error>": judge the error itself.
         String message = String.valueOf(t.getMessage()).replaceFirst("^ERR \\[\\d+\\] ", "");
-        if (message.startsWith("READONLY")) {
+        if (message.startsWith("READONLY") || (message.startsWith("UNBLOCKED") && message.contains("master -> replica"))) {
             return READONLY;
         }
         if (message.startsWith("NOREPLICAS")) {

@@ -1,12 +1,14 @@
 package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisErrorKind;
+import dev.streamq.redis.RedisErrorLog;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -50,6 +52,8 @@ final class Fetcher {
     /** Consumer groups created at once when many queues join. */
     private static final int GROUP_CONCURRENCY = 8;
     private static final int SWEEP_SLICE = 1000;
+    /** The operation field of the loop's redis_error lines: a read, a wait on the doorbell or a group creation. */
+    private static final String READ = "read";
 
     private final Map<String, QueueWorker> queues;
     private final String consumer;
@@ -71,6 +75,8 @@ final class Fetcher {
     /** When the outstanding read started, 0 when none is: a read older than its timeouts means a wedged connection. */
     private volatile long readStartedAt;
     private int failuresInARow;
+    /** The first failure of each kind in a run of failed reads, then one per kind every 10 s. */
+    private final RedisErrorLog errors;
     /** Queues to read without waiting on the next turn. Touched only by the one outstanding read's callbacks. */
     private final Set<QueueName> hot = new LinkedHashSet<>();
     /** Queues that joined since the last turn, from discovery's thread: read at once, they may have a backlog. */
@@ -93,6 +99,7 @@ final class Fetcher {
         this.backoffMax = config.worker().redisBackoffMax();
         this.stillWanted = stillWanted;
         this.newQueueRang = newQueueRang;
+        this.errors = new RedisErrorLog(LOG);
     }
 
     void start() {
@@ -222,7 +229,8 @@ final class Fetcher {
 
     private void received(List<Delivery> deliveries) {
         if (failuresInARow > 0) {
-            EventLog.info(LOG, "worker_resumed", null, null, 0, "worker reads again after " + failuresInARow + " failed reads");
+            EventLog.of(Event.WORKER_RESUMED).log(LOG, "worker reads again after " + failuresInARow + " failed reads");
+            errors.runEnded();
         }
         failuresInARow = 0;
         Map<QueueName, List<Delivery>> byQueue = new LinkedHashMap<>();
@@ -246,10 +254,8 @@ final class Fetcher {
         if (String.valueOf(failure.getMessage()).contains("NOGROUP")) {
             groupVanished(failure);
         }
-        if (failuresInARow++ == 0) {
-            EventLog.warn(LOG, "redis_error", null, null, 0, failure.getMessage(),
-                    "worker read failed (" + kind.label() + "); backing off and retrying");
-        }
+        failuresInARow++;
+        errors.failed(READ, failure);
         long ceiling = Math.min(backoffMax.toMillis(), backoffMin.toMillis() << Math.min(failuresInARow, 16));
         long delay = Math.max(1, ThreadLocalRandom.current().nextLong(ceiling + 1));
         readStartedAt = 0;

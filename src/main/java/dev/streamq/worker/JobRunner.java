@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Attempt;
@@ -61,17 +62,18 @@ public class JobRunner {
      */
     public Uni<List<Optional<Attempt>>> start(List<Delivery> deliveries, String consumer) {
         return redis.<List<Optional<Attempt>>>call(RedisOperation.START, redisBudget, () -> broker.start(deliveries, consumer))
-                .onFailure().invoke(failure -> deliveries.forEach(d -> EventLog.warn(LOG, "job_unrecorded",
-                        d.queue().value(), d.jobId(), 0, String.valueOf(failure.getMessage()),
-                        "could not start the job; it stays pending for reclaim")));
+                .onFailure().invoke(failure -> deliveries.forEach(d -> EventLog.of(Event.JOB_UNRECORDED)
+                        .queue(d.queue().value()).jobId(d.jobId()).error(String.valueOf(failure.getMessage()))
+                        .log(LOG, "could not start the job; it stays pending for reclaim")));
     }
 
     /** Runs the handler and records the outcome. Never fails: an unrecorded outcome leaves the entry to the reclaimer. */
     public Uni<Void> run(Attempt attempt) {
         Delivery d = attempt.delivery();
         return execute(attempt).onFailure().recoverWithItem(failure -> {
-            EventLog.warn(LOG, "job_unrecorded", d.queue().value(), d.jobId(), attempt.number(),
-                    String.valueOf(failure.getMessage()), "could not record the job's outcome; it stays pending for reclaim");
+            EventLog.of(Event.JOB_UNRECORDED).queue(d.queue().value()).jobId(d.jobId()).attempt(attempt.number())
+                    .error(String.valueOf(failure.getMessage()))
+                    .log(LOG, "could not record the job's outcome; it stays pending for reclaim");
             return null;
         });
     }
@@ -79,7 +81,8 @@ public class JobRunner {
     private Uni<Void> execute(Attempt attempt) {
         Delivery d = attempt.delivery();
         String queue = d.queue().value();
-        EventLog.info(LOG, "job_started", queue, d.jobId(), attempt.number(), "job started: " + attempt.type());
+        EventLog.of(Event.JOB_STARTED).queue(queue).jobId(d.jobId()).attempt(attempt.number())
+                .log(LOG, "job started: " + attempt.type());
         JobHandler handler = handlers.forType(attempt.type()).orElse(null);
         if (handler == null) {
             return recordFailure(attempt, "no handler for job type '" + attempt.type() + "'", -1, DeadReason.NO_HANDLER, Duration.ZERO);
@@ -122,12 +125,12 @@ public class JobRunner {
                 .invoke(outcome -> {
                     if (outcome == Outcome.DUPLICATE) {
                         metrics.duplicate(queue);
-                        EventLog.warn(LOG, "job_duplicate", queue, d.jobId(), attempt.number(), null,
+                        EventLog.of(Event.JOB_DUPLICATE).queue(queue).jobId(d.jobId()).attempt(attempt.number()).log(LOG,
                                 "job succeeded again after an earlier success (at-least-once delivery)");
                     } else if (outcome == Outcome.OK) {
                         Duration endToEnd = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - attempt.createdAt()));
                         metrics.succeeded(queue, attempt.type(), took, endToEnd);
-                        EventLog.info(LOG, "job_succeeded", queue, d.jobId(), attempt.number(),
+                        EventLog.of(Event.JOB_SUCCEEDED).queue(queue).jobId(d.jobId()).attempt(attempt.number()).log(LOG,
                                 "job succeeded in " + took.toMillis() + " ms");
                     }
                 })
@@ -138,18 +141,21 @@ public class JobRunner {
         Delivery d = attempt.delivery();
         String queue = d.queue().value();
         metrics.failed(queue, attempt.type(), took);
+        // Logged before Redis records it: the attempt failed whether or not the outcome can be stored.
+        EventLog.of(Event.JOB_FAILED).queue(queue).jobId(d.jobId()).attempt(attempt.number()).error(error)
+                .log(LOG, "attempt " + attempt.number() + " of " + attempt.maxAttempts() + " failed");
         return redis.call(RedisOperation.FAIL, redisBudget, () -> broker.fail(d, error, retryAt, deadReason))
                 .invoke(outcome -> {
                     if (outcome == Outcome.RETRY) {
                         due.expect(d.queue(), retryAt);
                         metrics.retried(queue);
-                        EventLog.warn(LOG, "job_retry_scheduled", queue, d.jobId(), attempt.number(), error,
-                                "attempt failed; retry in " + Math.max(0, retryAt - System.currentTimeMillis()) + " ms");
+                        EventLog.of(Event.JOB_RETRY_SCHEDULED).queue(queue).jobId(d.jobId()).attempt(attempt.number())
+                                .error(error).log(LOG, "attempt failed; retry in " + Math.max(0, retryAt - System.currentTimeMillis()) + " ms");
                     } else if (outcome == Outcome.DEAD) {
                         DeadReason reason = retryAt < 0 ? deadReason : DeadReason.MAX_ATTEMPTS;
                         metrics.deadLettered(queue, reason.label());
-                        EventLog.warn(LOG, "job_dead_lettered", queue, d.jobId(), attempt.number(), error,
-                                "job dead-lettered: " + reason.label());
+                        EventLog.of(Event.JOB_DEAD_LETTERED).queue(queue).jobId(d.jobId()).attempt(attempt.number())
+                                .error(error).reason(reason.label()).log(LOG, "job dead-lettered: " + reason.label());
                     }
                 })
                 .replaceWithVoid();

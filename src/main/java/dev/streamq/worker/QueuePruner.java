@@ -1,6 +1,7 @@
 package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.QueueName;
@@ -39,7 +40,7 @@ class QueuePruner {
     private Uni<Void> forgetIfIdle(QueueName queue) {
         return broker.forgetIfIdle(queue, idle).invoke(forgotten -> {
             if (forgotten) {
-                EventLog.info(LOG, "queue_forgotten", queue.value(), null, 0,
+                EventLog.of(Event.QUEUE_FORGOTTEN).queue(queue.value()).log(LOG,
                         "queue " + queue.value() + " was idle for " + idle + ": it left the registry");
             }
         }).replaceWithVoid();

@@ -1,11 +1,13 @@
 package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
+import dev.streamq.queue.Reclaimed;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,15 +65,19 @@ class Reclaimer {
                     if (!reclaimed.claimed().isEmpty()) {
                         metrics.reclaimed(queue, reclaimed.claimed().size());
                     }
-                    for (Delivery d : reclaimed.claimed()) {
-                        EventLog.warn(LOG, "job_reclaimed", queue, d.jobId(), 0, null,
-                                "took over entry " + d.entryId() + " pending longer than " + visibilityTimeout.toSeconds() + " s");
+                    for (Reclaimed.Claim claim : reclaimed.claimed()) {
+                        Delivery d = claim.delivery();
+                        EventLog.of(Event.JOB_RECLAIMED).queue(queue).jobId(d.jobId()).attempt(claim.abandonedAttempt())
+                                .log(LOG, "took over entry " + d.entryId() + " pending longer than "
+                                        + visibilityTimeout.toSeconds() + " s");
                     }
-                    worker.dispatch(reclaimed.claimed());
-                    for (String jobId : reclaimed.poisoned()) {
+                    worker.dispatch(reclaimed.deliveries());
+                    for (Reclaimed.Poisoned poisoned : reclaimed.poisoned()) {
                         metrics.deadLettered(queue, DeadReason.POISON.label());
-                        EventLog.warn(LOG, "job_dead_lettered", queue, jobId, 0, DeadReason.POISON.label(),
-                                "job dead-lettered: delivered too many times without finishing");
+                        EventLog.of(Event.JOB_DEAD_LETTERED).queue(queue).jobId(poisoned.jobId())
+                                .attempt(poisoned.lastAttempt()).reason(DeadReason.POISON.label())
+                                .log(LOG, "job dead-lettered: " + DeadReason.POISON.label()
+                                        + " (delivered too many times without finishing)");
                     }
                 })
                 .replaceWithVoid();

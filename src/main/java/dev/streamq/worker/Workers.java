@@ -1,6 +1,7 @@
 package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
+import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.metrics.RedisMetrics;
@@ -96,7 +97,7 @@ public class Workers {
         tickers.forEach(Ticker::start);
         fetcher.start();
         started = true;
-        EventLog.info(LOG, "worker_started", null, null, 0, "worker " + consumer + " started, queues " + worker.queues());
+        EventLog.of(Event.WORKER_STARTED).log(LOG, "worker " + consumer + " started, queues " + worker.queues());
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -106,7 +107,7 @@ public class Workers {
         started = false;
         tickers.forEach(Ticker::stop);
         fetcher.stopFetching();
-        EventLog.info(LOG, "worker_stopping", null, null, 0, "worker " + consumer + " stopping; waiting for in-flight jobs");
+        EventLog.of(Event.WORKER_STOPPING).log(LOG, "worker " + consumer + " stopping; waiting for in-flight jobs");
         long deadline = System.currentTimeMillis() + config.worker().shutdownGrace().toMillis();
         while ((inFlightCount() > 0 || fetcher.reading()) && System.currentTimeMillis() < deadline) {
             sleep(50);
@@ -130,10 +131,10 @@ public class Workers {
     private void handBack(Delivery d) {
         try {
             if (broker.release(d).await().atMost(Duration.ofSeconds(2))) {
-                EventLog.warn(LOG, "job_released", d.queue().value(), d.jobId(), 0, null, "handed back to the queue at shutdown");
+                EventLog.of(Event.JOB_RELEASED).queue(d.queue().value()).jobId(d.jobId()).log(LOG, "handed back to the queue at shutdown");
             }
         } catch (RuntimeException e) {
-            EventLog.warn(LOG, "job_unrecorded", d.queue().value(), d.jobId(), 0, e.getMessage(),
+            EventLog.of(Event.JOB_UNRECORDED).queue(d.queue().value()).jobId(d.jobId()).error(e.getMessage()).log(LOG,
                     "could not hand back at shutdown; it will be reclaimed after the visibility timeout");
         }
     }
@@ -200,7 +201,7 @@ public class Workers {
             QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher.inFlightCounter(), fetcher::wake);
             inflightGauges.put(name, Gauge.builder("streamq.worker.inflight", worker, QueueWorker::inFlightCount)
                     .tag("queue", name).register(meters));
-            EventLog.info(LOG, "queue_consumed", name, null, 0, "consuming queue " + name + " as " + consumer);
+            EventLog.of(Event.QUEUE_CONSUMED).queue(name).log(LOG, "consuming queue " + name + " as " + consumer);
             fetcher.joined(queue);
             return worker;
         });
@@ -213,7 +214,7 @@ public class Workers {
                 meters.remove(gauge);
             }
             due.forget(queue);
-            EventLog.info(LOG, "queue_dropped", queue.value(), null, 0, "no longer consuming queue " + queue.value());
+            EventLog.of(Event.QUEUE_DROPPED).queue(queue.value()).log(LOG, "no longer consuming queue " + queue.value());
         }
     }
 

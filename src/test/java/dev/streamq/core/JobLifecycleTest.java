@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamq.lab.Await;
 import dev.streamq.worker.RetryPolicy;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,6 +17,7 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A job's life through the real API, workers and a real redis-server (test profile: short backoffs and timeouts). */
@@ -73,6 +75,27 @@ class JobLifecycleTest {
         assertTrue(gaps >= ceilings / 10, "retries came back too fast: " + gaps + " ms in all, ceilings " + ceilings);
         given().when().get("/queues/dying/dead").then().statusCode(200)
                 .body("items.jobId", hasItem(id), "items[0].reason", equalTo("max_attempts"));
+    }
+
+    @Test
+    void everyFailedAttemptIsLoggedAndTheDeadLetterCarriesItsReasonAsAField() {
+        try (CapturedEvents events = CapturedEvents.start()) {
+            String id = Jobs.submit("logged-dying", "{\"type\":\"fail\",\"payload\":{\"failures\":9},\"maxAttempts\":3}");
+            Jobs.awaitState(id, "dead", WAIT);
+            Await.condition("the dead letter's line", WAIT, Duration.ofMillis(50),
+                    () -> !events.lines("job_dead_lettered", "logged-dying", id).isEmpty());
+            assertEquals(List.of("1", "2", "3"), attempts(events.lines("job_failed", "logged-dying", id)),
+                    "job_failed for every attempt, the last one before the dead letter too");
+            assertEquals(List.of("1", "2"), attempts(events.lines("job_retry_scheduled", "logged-dying", id)));
+            Map<String, String> dead = events.lines("job_dead_lettered", "logged-dying", id).get(0);
+            assertEquals("max_attempts", dead.get("reason"));
+            assertEquals("3", dead.get("attempt"));
+            assertEquals("planned failure 3 of 9", dead.get("error"));
+        }
+    }
+
+    private static List<String> attempts(List<Map<String, String>> lines) {
+        return lines.stream().map(f -> f.get("attempt")).toList();
     }
 
     @Test

@@ -21,6 +21,9 @@ class RedisErrorKindTest {
         assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(new RuntimeException("wrapped", new ConnectException("Connection refused"))));
         assertEquals(RedisErrorKind.TIMEOUT, RedisErrorKind.of(new TimeoutException()));
         assertTrue(RedisErrorKind.READONLY.isTransient());
+        // what a worker's blocked read gets when its master is demoted, before any READONLY
+        assertEquals(RedisErrorKind.READONLY, RedisErrorKind.of(new RuntimeException(
+                "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")));
         IllegalStateException pool = new IllegalStateException("Attempt to recycle more than permitted");
         pool.setStackTrace(new StackTraceElement[] {
                 new StackTraceElement("io.vertx.core.net.impl.pool.SimpleConnectionPool", "recycle", null, 1) });

@@ -41,10 +41,13 @@ class LabParsingTest {
         assertEquals(1, started.attempt());
         assertEquals(java.time.Instant.parse("2026-01-01T00:00:01.5Z").toEpochMilli(), started.timeMillis());
         LogEvent dead = ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:02Z\",\"message\":\"x\","
-                + "\"mdc\":{\"event\":\"job_dead_lettered\",\"job_id\":\"j2\",\"error\":\"poison\"}}");
+                + "\"mdc\":{\"event\":\"job_dead_lettered\",\"job_id\":\"j2\",\"attempt\":\"3\",\"error\":\"boom\","
+                + "\"reason\":\"max_attempts\"}}");
         assertEquals("job_dead_lettered", dead.event());
         assertEquals("j2", dead.jobId());
-        assertEquals("poison", dead.error());
+        assertEquals(3, dead.attempt());
+        assertEquals("boom", dead.error());
+        assertEquals("max_attempts", dead.reason());
         assertNull(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:02Z\",\"message\":\"no event\",\"mdc\":{}}"));
         assertNull(ServiceLog.parse("Exception in thread main"));
         assertNull(ServiceLog.parse("{not json"));

@@ -42,6 +42,19 @@ class ServiceProcessIT {
 
             List<LogEvent> enqueued = service.logEvents("job_enqueued");
             assertTrue(enqueued.stream().anyMatch(e -> id.equals(e.jobId())), "no job_enqueued event for " + id);
+
+            // the JSON lines carry attempt and reason as fields, which the drills' ground truth reads
+            JobsClient.Reply dying = jobs.submit("lab", JobsClient.job("fail", Map.of("failures", 9), 2, null), null);
+            String dead = String.valueOf(dying.body().get("id"));
+            assertEquals("dead", jobs.awaitTerminal(dead, Duration.ofSeconds(30)).get("state"));
+            Await.condition("the dead letter's line", Duration.ofSeconds(10), Duration.ofMillis(100),
+                    () -> service.logEvents("job_dead_lettered").stream().anyMatch(e -> dead.equals(e.jobId())));
+            assertEquals(List.of(1, 2), service.logEvents("job_failed").stream().filter(e -> dead.equals(e.jobId()))
+                    .map(LogEvent::attempt).toList(), "job_failed for each attempt, the last one too");
+            LogEvent deadLine = service.logEvents("job_dead_lettered").stream().filter(e -> dead.equals(e.jobId()))
+                    .findFirst().orElseThrow();
+            assertEquals("max_attempts", deadLine.reason());
+            assertEquals(2, deadLine.attempt());
             assertTrue(service.rssKb() > 10_000, "rss " + service.rssKb());
             assertTrue(service.peakRssKb() >= service.rssKb());
 

@@ -3,6 +3,7 @@ package dev.streamq.lab.bench;
 import dev.streamq.lab.LogEvent;
 import dev.streamq.lab.ServiceLog;
 import dev.streamq.lab.ServiceProcess;
+import dev.streamq.log.Event;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,7 @@ final class Completions {
     private final Map<String, Map<String, Long>> byQueue = new HashMap<>();
 
     Completions(ServiceProcess service) {
-        this.log = new ServiceLog(service.logFile(), Set.of("job_succeeded"));
+        this.log = new ServiceLog(service.logFile(), Set.of(Event.JOB_SUCCEEDED.key()));
     }
 
     /** job id -> time of its success, for one queue, read up to now. */

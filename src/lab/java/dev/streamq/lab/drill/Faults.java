@@ -8,6 +8,7 @@ import dev.streamq.lab.RespClient;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.TcpProxy;
+import dev.streamq.log.Event;
 import dev.streamq.lab.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,7 @@ final class Faults implements AutoCloseable {
     private void killAndRestart(ServiceProcess victim, boolean worker) {
         if (worker) {
             Await.condition(victim.name() + " to run jobs", Duration.ofSeconds(10), Duration.ofMillis(200),
-                    () -> !victim.logEvents("job_started").isEmpty());
+                    () -> !victim.logEvents(Event.JOB_STARTED.key()).isEmpty());
         }
         journal.mark("kill -9 " + (worker ? victim.name() : "api") + " (pid " + victim.pid() + ")");
         victim.kill9();

@@ -4,6 +4,7 @@ import dev.streamq.lab.Await;
 import dev.streamq.lab.LogEvent;
 import dev.streamq.lab.ServiceLog;
 import dev.streamq.lab.ServiceProcess;
+import dev.streamq.log.Event;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What the workers' logs say happened to the drill's jobs: job_succeeded and job_started per
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
 final class GroundTruth {
 
     static final String QUEUE = "drill";
-    private static final Pattern DEAD_REASON = Pattern.compile("dead-lettered: (\\S+)$");
 
     final Map<String, Integer> succeeded = new HashMap<>();
     final Map<String, Integer> started = new HashMap<>();
@@ -34,7 +32,7 @@ final class GroundTruth {
     final Map<String, TreeMap<Integer, Long>> startsByAttempt = new HashMap<>();
     /** job id -> attempts whose handler failed with a retry scheduled (job_retry_scheduled). */
     final Map<String, Set<Integer>> retryScheduled = new HashMap<>();
-    /** retry_scheduled, reclaimed, dead_lettered:REASON, released, duplicate, unrecorded -> count. */
+    /** retry_scheduled, reclaimed, dead_lettered:REASON (the line's reason field), released, duplicate, unrecorded -> count. */
     final Map<String, Integer> byReason = new TreeMap<>();
     /** job_retry_scheduled error, digits folded -> count. */
     final Map<String, Integer> retryErrors = new TreeMap<>();
@@ -46,18 +44,22 @@ final class GroundTruth {
             return;
         }
         int attempt = e.attempt();
-        switch (e.event()) {
-            case "job_succeeded" -> {
+        Event event = Event.named(e.event()).orElse(null);
+        if (event == null) {
+            return;
+        }
+        switch (event) {
+            case JOB_SUCCEEDED -> {
                 succeeded.merge(id, 1, Integer::sum);
                 firstSuccess.merge(id, e.timeMillis(), Math::min);
             }
-            case "job_started" -> {
+            case JOB_STARTED -> {
                 started.merge(id, 1, Integer::sum);
                 if (attempt > 0) {
                     startsByAttempt.computeIfAbsent(id, k -> new TreeMap<>()).merge(attempt, e.timeMillis(), Math::min);
                 }
             }
-            case "job_retry_scheduled" -> {
+            case JOB_RETRY_SCHEDULED -> {
                 byReason.merge("retry_scheduled", 1, Integer::sum);
                 retryErrors.merge(String.valueOf(e.error() == null ? "?" : e.error()).replaceAll("\\d+", "#"), 1,
                         Integer::sum);
@@ -65,19 +67,15 @@ final class GroundTruth {
                     retryScheduled.computeIfAbsent(id, k -> new HashSet<>()).add(attempt);
                 }
             }
-            case "job_dead_lettered" -> {
-                // JobRunner: error = the handler's error, message "job dead-lettered: REASON";
-                // Reclaimer: error "poison". Prefer the reason in the message.
-                Matcher m = DEAD_REASON.matcher(e.message());
-                String reason = m.find() ? m.group(1) : e.error() == null ? "unknown" : e.error();
-                byReason.merge("dead_lettered:" + reason, 1, Integer::sum);
-            }
-            case "job_reclaimed" -> byReason.merge("reclaimed", 1, Integer::sum);
-            case "job_released" -> byReason.merge("released", 1, Integer::sum);
-            case "job_duplicate" -> byReason.merge("duplicate", 1, Integer::sum);
-            case "job_unrecorded" -> byReason.merge("unrecorded", 1, Integer::sum);
+            case JOB_DEAD_LETTERED -> byReason.merge("dead_lettered:" + (e.reason() == null ? "unknown" : e.reason()), 1,
+                    Integer::sum);
+            case JOB_RECLAIMED -> byReason.merge("reclaimed", 1, Integer::sum);
+            case JOB_RELEASED -> byReason.merge("released", 1, Integer::sum);
+            case JOB_DUPLICATE -> byReason.merge("duplicate", 1, Integer::sum);
+            case JOB_UNRECORDED -> byReason.merge("unrecorded", 1, Integer::sum);
             default -> {
-                // job_enqueued (api) and others: not a worker outcome
+                // job_failed precedes each job_retry_scheduled or job_dead_lettered (counted there);
+                // job_enqueued (api) and the rest are not a worker outcome
             }
         }
     }

@@ -15,9 +15,15 @@ class DrillRetriesTest {
 
     private static void line(GroundTruth truth, String time, String event, String id, int attempt, String error,
             String message) {
+        line(truth, time, event, id, attempt, error, null, message);
+    }
+
+    private static void line(GroundTruth truth, String time, String event, String id, int attempt, String error,
+            String reason, String message) {
         String mdc = "{\"event\":\"" + event + "\",\"queue\":\"drill\",\"job_id\":\"" + id + "\""
                 + (attempt > 0 ? ",\"attempt\":\"" + attempt + "\"" : "")
-                + (error != null ? ",\"error\":\"" + error + "\"" : "") + "}";
+                + (error != null ? ",\"error\":\"" + error + "\"" : "")
+                + (reason != null ? ",\"reason\":\"" + reason + "\"" : "") + "}";
         truth.accept(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:" + time + "Z\",\"message\":\"" + message
                 + "\",\"mdc\":" + mdc + "}"));
     }
@@ -37,8 +43,10 @@ class DrillRetriesTest {
         line(t, "00.001", "job_retry_scheduled", "b", 1, "planned failure 1 of 2", "attempt failed; retry in 150 ms");
         line(t, "01.500", "job_started", "b", 2, null, "job started: fail");
         line(t, "01.600", "job_reclaimed", "c", 0, null, "took over entry 1-0 pending longer than 5 s");
-        line(t, "01.700", "job_dead_lettered", "d", 5, "planned failure 5 of 9", "job dead-lettered: max_attempts");
-        line(t, "01.800", "job_dead_lettered", "e", 0, "poison", "job dead-lettered: delivered too many times without finishing");
+        line(t, "01.650", "job_failed", "d", 5, "planned failure 5 of 9", "attempt 5 of 5 failed");
+        // the reason is read from its field: the messages name another one, or none
+        line(t, "01.700", "job_dead_lettered", "d", 5, "planned failure 5 of 9", "max_attempts", "job dead-lettered: poison");
+        line(t, "01.800", "job_dead_lettered", "e", 0, null, "poison", "job dead-lettered");
         line(t, "01.900", "job_released", "f", 0, null, "handed back to the queue at shutdown");
 
         assertEquals(Map.of("retry_scheduled", 3, "reclaimed", 1, "dead_lettered:max_attempts", 1,
