@@ -13,7 +13,6 @@ import io.restassured.path.json.JsonPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,28 +23,10 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(RedisServerResource.class)
 class ReclaimTest {
 
-    /**
-     * Leaves a job exactly as a worker that died mid-job leaves it: running, its entry read by
-     * a consumer that will never acknowledge it (delivered {@code deliveries} times). One
-     * script, so the live workers cannot read the entry first.
-     */
     private static String abandon(String queue, int deliveries) {
-        String id = queue + "~" + UUID.randomUUID();
-        String script = """
-                local e = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'type', 'noop')
-                pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], 'workers', '0')
-                redis.call('XREADGROUP', 'GROUP', 'workers', 'dead-worker', 'COUNT', 1000, 'STREAMS', KEYS[1], '>')
-                redis.call('XCLAIM', KEYS[1], 'workers', 'dead-worker', 0, e, 'RETRYCOUNT', ARGV[2])
-                redis.call('HSET', KEYS[2], 'id', ARGV[1], 'type', 'noop', 'payload', '{}', 'state', 'running',
-                  'attempts', 1, 'max_attempts', 10, 'created_at', ARGV[3], 'run_at', 0, 'updated_at', ARGV[3], 'entry', e)
-                return e
-                """;
         try (RespClient redis = RedisServerResource.current.client()) {
-            redis.call("EVAL", script, "2", "streamq:{" + queue + "}:ready", "streamq:{" + queue + "}:job:" + id,
-                    id, Integer.toString(deliveries), Long.toString(System.currentTimeMillis()));
-            redis.call("SADD", "streamq:queues", queue);
+            return AbandonedJob.leave(redis, queue, deliveries);
         }
-        return id;
     }
 
     @Test

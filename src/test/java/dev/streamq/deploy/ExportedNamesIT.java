@@ -3,6 +3,7 @@ package dev.streamq.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.streamq.core.AbandonedJob;
 import dev.streamq.lab.Await;
 import dev.streamq.lab.JobsClient;
 import dev.streamq.lab.RespClient;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -65,8 +65,8 @@ class ExportedNamesIT {
             ids.add(submit(jobs, JobsClient.job("fail", null, 2, null))); // retried, then dead: max_attempts
             ids.add(submit(jobs, JobsClient.job("no-such-type", null, null, null))); // dead: no_handler
             try (RespClient redis = topology.currentMaster().client()) {
-                ids.add(abandon(redis, 1)); // a dead worker's entry: reclaimed and run
-                ids.add(abandon(redis, 5)); // delivered too often: dead, poison
+                ids.add(AbandonedJob.leave(redis, QUEUE, 1)); // a dead worker's entry: reclaimed and run
+                ids.add(AbandonedJob.leave(redis, QUEUE, 5)); // delivered too often: dead, poison
             }
             for (String id : ids) {
                 Object state = jobs.awaitTerminal(id, Duration.ofSeconds(30)).get("state");
@@ -124,26 +124,5 @@ class ExportedNamesIT {
         JobsClient.Reply reply = jobs.submit(QUEUE, job, null);
         assertEquals(202, reply.status(), reply.text());
         return String.valueOf(reply.body().get("id"));
-    }
-
-    /**
-     * Leaves a job as a worker that died mid-job leaves it: running, its entry read by a consumer
-     * that never acknowledges it, delivered {@code deliveries} times (as ReclaimTest does).
-     */
-    private static String abandon(RespClient redis, int deliveries) {
-        String id = QUEUE + "~" + UUID.randomUUID();
-        String script = """
-                local e = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'type', 'noop')
-                pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], 'workers', '0')
-                redis.call('XREADGROUP', 'GROUP', 'workers', 'dead-worker', 'COUNT', 1000, 'STREAMS', KEYS[1], '>')
-                redis.call('XCLAIM', KEYS[1], 'workers', 'dead-worker', 0, e, 'RETRYCOUNT', ARGV[2])
-                redis.call('HSET', KEYS[2], 'id', ARGV[1], 'type', 'noop', 'payload', '{}', 'state', 'running',
-                  'attempts', 1, 'max_attempts', 10, 'created_at', ARGV[3], 'run_at', 0, 'updated_at', ARGV[3], 'entry', e)
-                return e
-                """;
-        redis.call("EVAL", script, "2", "streamq:{" + QUEUE + "}:ready", "streamq:{" + QUEUE + "}:job:" + id,
-                id, Integer.toString(deliveries), Long.toString(System.currentTimeMillis()));
-        redis.call("SADD", "streamq:queues", QUEUE);
-        return id;
     }
 }
