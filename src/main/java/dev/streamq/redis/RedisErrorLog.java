@@ -5,7 +5,6 @@ import dev.streamq.log.EventLog;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,10 +20,32 @@ public final class RedisErrorLog {
 
     private final Logger log;
     private final long everyMillis;
-    private final Map<Key, Long> loggedAt = new ConcurrentHashMap<>();
-    private final Map<Key, AtomicInteger> unlogged = new ConcurrentHashMap<>();
+    private final Map<Key, Window> windows = new ConcurrentHashMap<>();
 
     private record Key(RedisErrorKind kind, String operation) {}
+
+    /** One kind of failure of one operation: when it was last logged and how many failures went unlogged since. */
+    private static final class Window {
+        private static final long NEVER = Long.MIN_VALUE;
+        private long loggedAt = NEVER;
+        private int unlogged;
+
+        /** The failures to report with this line, or -1 when this one is not due. */
+        synchronized int due(long now, long everyMillis) {
+            if (loggedAt != NEVER && now - loggedAt < everyMillis) {
+                unlogged++;
+                return -1;
+            }
+            loggedAt = now;
+            int more = unlogged;
+            unlogged = 0;
+            return more;
+        }
+
+        synchronized void reopen() {
+            loggedAt = NEVER;
+        }
+    }
 
     /**
      * A demoted master answers every write READONLY until the client follows the failover:
@@ -48,16 +69,11 @@ public final class RedisErrorLog {
      */
     public void failed(String operation, Throwable failure) {
         RedisErrorKind kind = RedisErrorKind.of(failure);
-        Key key = new Key(kind, operation);
-        long now = System.currentTimeMillis();
-        Long last = loggedAt.get(key);
-        boolean due = last == null || now - last >= everyMillis;
-        AtomicInteger skipped = unlogged.computeIfAbsent(key, k -> new AtomicInteger());
-        if (!due || !(last == null ? loggedAt.putIfAbsent(key, now) == null : loggedAt.replace(key, last, now))) {
-            skipped.incrementAndGet(); // not due, or another thread logged this one just now
+        int more = windows.computeIfAbsent(new Key(kind, operation), k -> new Window())
+                .due(System.currentTimeMillis(), everyMillis);
+        if (more < 0) {
             return;
         }
-        int more = skipped.getAndSet(0);
         EventLog.of(Event.REDIS_ERROR).kind(kind.label()).operation(operation).error(String.valueOf(failure.getMessage()))
                 .log(log, "redis " + operation + " failed (" + kind.label() + ")"
                         + (more > 0 ? "; " + more + " more since the last line" : ""));
@@ -65,6 +81,6 @@ public final class RedisErrorLog {
 
     /** The caller's calls work again: the next failure of any kind is logged at once. */
     public void runEnded() {
-        loggedAt.clear();
+        windows.values().forEach(Window::reopen);
     }
 }
