@@ -9,6 +9,7 @@ import static dev.streamq.log.LogField.QUEUE;
 import static dev.streamq.log.LogField.REASON;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
@@ -70,17 +71,19 @@ public enum Event {
 
     private final Level level;
     private final Set<LogField> fields;
+    private final String key;
 
     Event(Level level, LogField... fields) {
         this.level = level;
         EnumSet<LogField> all = EnumSet.of(LogField.EVENT);
         all.addAll(Arrays.asList(fields));
-        this.fields = Set.copyOf(all);
+        this.fields = Collections.unmodifiableSet(all);
+        this.key = name().toLowerCase(Locale.ROOT); // once: every job writes several lines
     }
 
     /** The name in the log line and in every query: {@code job_dead_lettered}. */
     public String key() {
-        return name().toLowerCase(Locale.ROOT);
+        return key;
     }
 
     public Level level() {
