@@ -108,8 +108,10 @@ public class Broker {
                 .chain(() -> evalDurably(ENQUEUE, keys, args))
                 .chain(reply -> {
                     List<Enqueued> enqueued = ScriptReplies.enqueued(reply, queue);
+                    // only jobs that went to the ready stream: a replay or a scheduled job wakes nobody
+                    boolean ready = enqueued.stream().anyMatch(e -> !e.replayed() && JobState.QUEUED.stored().equals(e.state()));
                     return register(queue, ScriptReplies.enqueueFoundNoStream(reply))
-                            .invoke(() -> ring(queue))
+                            .invoke(() -> ringIf(ready, queue))
                             .replaceWith(enqueued);
                 });
     }
@@ -225,8 +227,11 @@ public class Broker {
         });
     }
 
-    /** Says that the queue's ready stream has new entries; not awaited (see {@link #DOORBELL_KEY}). */
-    private void ring(QueueName queue) {
+    /** When {@code gotWork}, says that the queue's ready stream has new entries; not awaited (see {@link #DOORBELL_KEY}). */
+    private void ringIf(boolean gotWork, QueueName queue) {
+        if (!gotWork) {
+            return;
+        }
         redis.send(Request.cmd(Command.XADD).arg(DOORBELL_KEY).arg("MAXLEN").arg("~").arg(DOORBELL_LENGTH).arg("*")
                         .arg("q").arg(queue.value()))
                 .subscribe().with(ok -> { }, failure -> { });
@@ -331,21 +336,13 @@ public class Broker {
         QueueName q = d.queue();
         return eval(RELEASE, List.of(q.ready(), q.job(d.jobId())), List.of(GROUP, d.entryId(), now()))
                 .map(ScriptReplies::released)
-                .invoke(released -> {
-                    if (released) {
-                        ring(q);
-                    }
-                });
+                .invoke(released -> ringIf(released, q));
     }
 
     public Uni<Integer> promote(QueueName q, int limit) {
         return eval(PROMOTE, List.of(q.delayed(), q.ready()), List.of(now(), Integer.toString(limit), q.jobPrefix()))
                 .map(ScriptReplies::promoted)
-                .invoke(moved -> {
-                    if (moved > 0) {
-                        ring(q);
-                    }
-                });
+                .invoke(moved -> ringIf(moved > 0, q));
     }
 
     public Uni<Reclaimed> reclaim(QueueName q, String consumer, Duration minIdle, int count) {
@@ -374,11 +371,7 @@ public class Broker {
         args.add(q.jobPrefix());
         args.addAll(jobIds);
         return eval(REDRIVE, List.of(q.dead(), q.ready()), args).map(ScriptReplies::redriven)
-                .invoke(moved -> {
-                    if (moved > 0) {
-                        ring(q);
-                    }
-                });
+                .invoke(moved -> ringIf(moved > 0, q));
     }
 
     /** A page of dead letters, oldest first, starting after {@code after} (exclusive; null for the start). */
