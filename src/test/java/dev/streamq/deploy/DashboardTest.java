@@ -112,7 +112,7 @@ class DashboardTest {
         }
         assertEquals(List.of(), problems);
         Set<String> alerts = new TreeSet<>();
-        for (JsonNode group : DeployTools.yamlFile("loki/streamq-rules.yaml").path("groups")) {
+        for (JsonNode group : DeployTools.yamlFile("deploy/observability/prometheus/rules/streamq-rules.yaml").path("groups")) {
             group.path("rules").forEach(rule -> {
                 if (rule.has("alert")) {
                     alerts.add(rule.path("alert").asText());

@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 final class MetricReaders {
 
-    /** One expression and where it is read, e.g. "loki/streamq-rules.yaml alert DeadLettersGrowing". */
+    /** One expression and where it is read, e.g. "deploy/observability/prometheus/rules/streamq-rules.yaml alert DeadLettersGrowing". */
     record Read(String where, String expr) {}
 
     private static final List<String> TREES = List.of("deploy", "loki");

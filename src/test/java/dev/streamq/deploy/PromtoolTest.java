@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PromtoolTest {
 
     private static final String CONFIG = "deploy/observability/prometheus/prometheus.yml";
-    private static final String RULES = "loki/streamq-rules.yaml";
+    private static final String RULES = "deploy/observability/prometheus/rules/streamq-rules.yaml";
 
     @BeforeAll
     static void tool() {
@@ -35,7 +35,7 @@ class PromtoolTest {
     @Test
     void ruleUnitTestsPass() {
         // Every alert has a firing and a look-alike non-firing case in the test file.
-        String out = runOk(List.of("promtool", "test", "rules", "loki/streamq-rules.test.yaml")).both();
+        String out = runOk(List.of("promtool", "test", "rules", "deploy/observability/prometheus/rules/streamq-rules.test.yaml")).both();
         assertTrue(out.contains("SUCCESS"), out);
     }
 
