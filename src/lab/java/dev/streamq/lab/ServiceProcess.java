@@ -102,6 +102,11 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
         return "http://127.0.0.1:" + managementPort;
     }
 
+    /** The management port (/q/health/*, /q/metrics), the one the pods' prometheus.io/port annotation names. */
+    public int managementPort() {
+        return managementPort;
+    }
+
     public String role() {
         return role;
     }

@@ -22,6 +22,12 @@ public class ProblemMappers {
     /** Clients should come back after about one Sentinel promotion, not hammer a failing master. */
     static final String RETRY_AFTER_SECONDS = "1";
 
+    private final RefusedRequests refused;
+
+    ProblemMappers(RefusedRequests refused) {
+        this.refused = refused;
+    }
+
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return respond(e.status(), e.getMessage(), e.field(), uri);
@@ -34,6 +40,7 @@ public class ProblemMappers {
             case AUTH -> "Redis refuses this service's credentials (quarkus.redis.password)";
             default -> "Redis is unavailable (" + e.kind().label() + ")";
         };
+        refused.refused(e.kind().label());
         return unavailable(why + "; retry with the same Idempotency-Key", uri);
     }
 
@@ -45,6 +52,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response notDurable(NotDurableException e, UriInfo uri) {
+        refused.refused(RefusedRequests.NOT_DURABLE);
         return unavailable(e.getMessage() + "; retry with the same Idempotency-Key", uri);
     }
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
@@ -28,6 +29,8 @@ class HungRedisTest {
     @Test
     void stoppedRedisAnswers503WithinTheBudgetAndWorkersBackOff() {
         Jobs.awaitState(Jobs.submit("hung", "{\"type\":\"noop\"}"), "succeeded", Duration.ofSeconds(15));
+        String refused = "streamq_api_refused_total{reason=\"timeout\"}";
+        double refusedBefore = SeriesBeforeFirstEventTest.sample(SeriesBeforeFirstEventTest.scrape(), refused);
         try (CapturedEvents events = CapturedEvents.start()) {
             try (StoppedRedis stopped = StoppedRedis.stop(RedisServerResource.current)) {
                 long started = System.currentTimeMillis();
@@ -37,6 +40,8 @@ class HungRedisTest {
                         .body("status", equalTo(503), "detail", containsString("Redis is unavailable (timeout)"));
                 long took = System.currentTimeMillis() - started;
                 assertTrue(took < ANSWER_WITHIN_MS, "a submit to a stopped Redis took " + took + " ms");
+                assertEquals(refusedBefore + 1, SeriesBeforeFirstEventTest.sample(SeriesBeforeFirstEventTest.scrape(), refused),
+                        "the 503 is counted for RequestsRefused");
 
                 // the worker's XREADGROUP BLOCK 2 s gets its deadline at block + command timeout (4 s);
                 // the API's own redis_error lines (operation enqueue) do not count

@@ -30,10 +30,10 @@ class DashboardTest {
             "streamq_jobs_enqueued_total", "streamq_jobs_completed_total", "streamq_jobs_retried_total",
             "streamq_jobs_reclaimed_total", "streamq_jobs_dead_lettered_total", "streamq_jobs_duplicates_total",
             "streamq_redis_errors_total", "streamq_redis_retries_total", "streamq_redis_failovers_total",
-            "streamq_redis_unavailable_seconds_total");
+            "streamq_redis_unavailable_seconds_total", "streamq_api_refused_total");
     static final Set<String> GAUGES = Set.of(
             "streamq_queue_jobs", "streamq_queue_lag", "streamq_queue_consumers", "streamq_worker_inflight",
-            "streamq_redis_master_up", "streamq_redis_sentinels_bypassed", "up");
+            "streamq_redis_master_up", "streamq_redis_sentinels_bypassed", "process_start_time_seconds", "up");
     static final Set<String> HISTOGRAMS = Set.of(
             "streamq_job_handler_duration_seconds", "streamq_job_latency_seconds", "http_server_requests_seconds");
 
@@ -120,6 +120,7 @@ class DashboardTest {
             });
         }
         assertEquals(new TreeSet<>(Set.of("NoRedisMaster", "RedisErrorsHigh", "QueueBacklogGrowing", "DeadLettersGrowing",
-                "WorkersDown", "JobLatencyHigh", "DuplicatesSeen", "RedisSentinelsUnreachable")), alerts);
+                "WorkersDown", "JobLatencyHigh", "DuplicatesSeen", "RedisSentinelsUnreachable", "RedisFailover", "JobsReclaimed",
+                "RequestsRefused")), alerts);
     }
 }

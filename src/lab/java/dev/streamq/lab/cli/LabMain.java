@@ -80,6 +80,7 @@ public final class LabMain {
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
         stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
         stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
+        stream.println("                 [--observe] (a real Prometheus with the project's config and rules; judges the alerts)");
         stream.println("  drills: " + String.join(" ", Scenario.names()));
     }
 

@@ -68,11 +68,15 @@ public final class Drill {
         DrillDeployment deployment = null;
         Faults faults = null;
         DrillMetrics metrics = null;
+        DrillPrometheus prometheus = null;
         LoadGenerator load = null;
         try {
             Files.createDirectories(dir);
             deployment = DrillDeployment.start(scenario, config, dir, journal);
             metrics = new DrillMetrics(deployment.services());
+            if (config.observe) {
+                prometheus = DrillPrometheus.start(dir.resolve("prometheus"), deployment.services(), journal);
+            }
             faults = new Faults(scenario, config, deployment, journal);
             load = new LoadGenerator(deployment.api().baseUrl(), GroundTruth.QUEUE, r.rate, config.clientThreads,
                     config.seed, Duration.ofSeconds(Math.max(30, config.duration.toSeconds())),
@@ -98,6 +102,9 @@ public final class Drill {
             GroundTruth truth = new GroundTruth.Reader(deployment.workers(), journal, config.completionTimeout)
                     .awaitCompletion(acked);
             metrics.finish();
+            if (prometheus != null) {
+                observe(r, prometheus);
+            }
             judge(r, deployment, faults, metrics, load, truth);
         } catch (IOException | RuntimeException e) {
             r.error = e.toString();
@@ -107,6 +114,9 @@ public final class Drill {
         } finally {
             if (metrics != null) {
                 metrics.close();
+            }
+            if (prometheus != null) {
+                prometheus.close();
             }
             if (load != null) {
                 load.close();
@@ -122,6 +132,17 @@ public final class Drill {
             r.notes = journal.notes();
         }
         return r;
+    }
+
+    private void observe(DrillResult r, DrillPrometheus prometheus) {
+        AlertExpectations.Plan plan = AlertExpectations.of(scenario);
+        r.alertsExpected = plan.mustFire().stream().sorted().toList();
+        r.alertsPending = plan.mustPend().stream().sorted().toList();
+        r.alertsAllowed = plan.mayFire().stream().sorted().toList();
+        r.alerts = prometheus.alerts(r.faultAtMillis);
+        journal.note("prometheus: series per pod at the end " + prometheus.seriesByPod());
+        journal.say("alerts: " + (r.alerts.isEmpty() ? "none" : r.alerts.stream()
+                .map(a -> a.name + (a.fired() ? " fired" : " pending")).distinct().toList()));
     }
 
     private void judge(DrillResult r, DrillDeployment deployment, Faults faults, DrillMetrics metrics, LoadGenerator load,

@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
- * [--kills N] [--hold-ms MS] [--all-replicas true|false]} and
+ * [--kills N] [--hold-ms MS] [--all-replicas true|false] [--observe]} and
  * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
  * (0 all passed, 1 any failed).
  */
@@ -65,6 +65,10 @@ public final class DrillCli {
         p.config.log = log;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
+            if (arg.equals("--observe")) {
+                p.config.observe = true;
+                continue;
+            }
             String value = i + 1 < args.size() ? args.get(i + 1) : null;
             if (value == null) {
                 throw new IllegalArgumentException("option " + arg + " needs a value");

@@ -22,4 +22,6 @@ public final class DrillConfig {
     public int kills = 1;
     /** STREAMQ_DURABILITY_ALL_REPLICAS for the services; null leaves the shipped default. */
     public Boolean allReplicas;
+    /** --observe: run a real Prometheus with the project's config and rules, and judge the alerts (AlertExpectations). */
+    public boolean observe;
 }

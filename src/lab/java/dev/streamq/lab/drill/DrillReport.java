@@ -67,11 +67,11 @@ public final class DrillReport {
 
     public static String table(List<DrillResult> results) {
         StringBuilder md = new StringBuilder();
-        md.append("| drill | topology | rate/s | downtime s | recovery s | acked | completed | lost | duplicated | job retries | redis retries | backoff gaps (over limit / outage) | switch-master | passed |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        md.append("| drill | topology | rate/s | downtime s | recovery s | acked | completed | lost | duplicated | job retries | redis retries | backoff gaps (over limit / outage) | switch-master | alerts fired | passed |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
         for (DrillResult r : results) {
             long switches = r.sentinelEvents.stream().filter(e -> e.contains("+switch-master")).count();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %s | %d | %d | %d | %d | %d | %d | %s | %s | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %s | %d | %d | %d | %d | %d | %d | %s | %s | %s | %s |%n",
                     r.drill, r.topology, r.rate, r.downtimeSeconds,
                     r.recoverySeconds < 0 ? "not recovered" : String.format(Locale.ROOT, "%.2f", r.recoverySeconds),
                     r.acknowledged, r.completed, r.lost, r.duplicated, r.jobRetries, r.redisRetries,
@@ -79,9 +79,49 @@ public final class DrillReport {
                     switches == 0 ? "-" : (r.switchMasterAtMillis > 0
                             ? String.format(Locale.ROOT, "+%.2fs", (r.switchMasterAtMillis - r.faultAtMillis) / 1000.0)
                             : "yes"),
-                    r.passed ? "yes" : "**NO**"));
+                    firedAlerts(r), r.passed ? "yes" : "**NO**"));
         }
         return md.toString();
+    }
+
+    /** "RedisFailover +1.2s, SubmissionsRefused +0.4s"; "none"; "-" when not observed. */
+    private static String firedAlerts(DrillResult r) {
+        if (r.alerts == null) {
+            return "-";
+        }
+        Map<String, Long> first = new LinkedHashMap<>();
+        r.alerts.stream().filter(DrillResult.Alert::fired).forEach(a -> first.merge(a.name, a.firingAtMs, Math::min));
+        if (first.isEmpty()) {
+            return "none";
+        }
+        List<String> out = new ArrayList<>();
+        first.forEach((name, at) -> out.add(String.format(Locale.ROOT, "%s %+.1fs", name, at / 1000.0)));
+        return String.join(", ", out);
+    }
+
+    private static void alerts(StringBuilder md, DrillResult r) {
+        if (r.alerts == null) {
+            return;
+        }
+        md.append("\n## Alerts\n\n");
+        md.append("The project's rules on a real Prometheus (notes say what the lab changed). Must fire: ")
+                .append(r.alertsExpected.isEmpty() ? "none" : String.join(", ", r.alertsExpected)).append("; must go pending: ")
+                .append(r.alertsPending.isEmpty() ? "none" : String.join(", ", r.alertsPending)).append("; may fire: ")
+                .append(r.alertsAllowed.isEmpty() ? "none" : String.join(", ", r.alertsAllowed))
+                .append("; any other that fires fails the drill. Times in s after the fault.\n\n");
+        if (r.alerts.isEmpty()) {
+            md.append("No alert went pending or fired.\n");
+            return;
+        }
+        md.append("| alert | labels | severity | pending | firing | resolved |\n|---|---|---|---:|---:|---:|\n");
+        for (DrillResult.Alert a : r.alerts) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", a.name, a.labels.isEmpty() ? "-" : "`" + a.labels + "`",
+                    a.severity, at(a.pendingAtMs, "-"), at(a.firingAtMs, "-"), at(a.resolvedAtMs, "active at end")));
+        }
+    }
+
+    private static String at(Long ms, String none) {
+        return ms == null ? none : String.format(Locale.ROOT, "%+.1f", ms / 1000.0);
     }
 
     static String markdown(DrillResult r) {
@@ -112,6 +152,9 @@ public final class DrillReport {
         row(md, "answers by HTTP status", String.valueOf(r.answersByStatus));
         row(md, "submit latency ms (p50/p99 before fault, p50/p99/max after)", String.valueOf(r.submitLatencyMs));
         r.metrics.forEach((k, v) -> row(md, k, String.format(Locale.ROOT, "%.0f", v)));
+        if (r.alerts != null) {
+            row(md, "alerts fired (first firing, s after the fault)", firedAlerts(r));
+        }
         if (!r.failureReasons.isEmpty() || r.error != null) {
             md.append("\n**Failed:** ").append(String.join("; ", r.failureReasons));
             if (r.error != null) {
@@ -141,6 +184,7 @@ public final class DrillReport {
             md.append(String.format(Locale.ROOT, "| total | | | | %d | %d |%n", r.kills.stream().mapToInt(k -> k.lost).sum(),
                     r.kills.stream().mapToInt(k -> k.duplicated).sum()));
         }
+        alerts(md, r);
         retries(md, r);
         backoff(md, r);
         md.append("\n## Timeline\n\n");

@@ -174,6 +174,28 @@ public final class DrillResult {
         }
     }
 
+    /**
+     * One episode of one alert of the project's rules, as the drill's Prometheus evaluated it:
+     * times in ms after the fault; pending null when it fired at once (no {@code for:}), firing
+     * null when it only went pending, resolved null when it was still active at the drill's end.
+     */
+    public static final class Alert {
+        public String name;
+        public String severity;
+        /** The alert's other labels, e.g. {@code {queue="drill"}}; empty for an alert over all pods. */
+        public String labels;
+        @JsonProperty("pending_at_ms")
+        public Long pendingAtMs;
+        @JsonProperty("firing_at_ms")
+        public Long firingAtMs;
+        @JsonProperty("resolved_at_ms")
+        public Long resolvedAtMs;
+
+        public boolean fired() {
+            return firingAtMs != null;
+        }
+    }
+
     public String drill;
     public String topology;
     public String description;
@@ -258,6 +280,15 @@ public final class DrillResult {
     @JsonProperty("load_stop_millis")
     public long loadStopMillis;
     public List<Mark> marks = new ArrayList<>();
+    /** With --observe: every alert episode from load start to the drill's end; null when not observed. */
+    public List<Alert> alerts;
+    /** With --observe: the alerts this drill must fire, must see pending, and may fire (AlertExpectations). */
+    @JsonProperty("alerts_expected")
+    public List<String> alertsExpected = new ArrayList<>();
+    @JsonProperty("alerts_pending")
+    public List<String> alertsPending = new ArrayList<>();
+    @JsonProperty("alerts_allowed")
+    public List<String> alertsAllowed = new ArrayList<>();
     public List<String> notes = new ArrayList<>();
     @JsonProperty("failure_reasons")
     public List<String> failureReasons = new ArrayList<>();

@@ -1,8 +1,13 @@
 package dev.streamq.lab.drill;
 
+import java.util.List;
 import java.util.Locale;
 
-/** The drill's timeline as an SVG picture: per-second submits, acks, completions and errors, with the fault and +switch-master as vertical lines. */
+/**
+ * The drill's timeline as an SVG picture: per-second submits, acks, completions and errors, with
+ * the fault and +switch-master as vertical lines, and with --observe one lane per alert episode
+ * below (pending, then firing, until resolved or the drill's end).
+ */
 final class TimelineSvg {
 
     private TimelineSvg() {
@@ -14,10 +19,13 @@ final class TimelineSvg {
     private static final int RIGHT = 20;
     private static final int TOP = 30;
     private static final int BOTTOM = 40;
+    private static final int LANE = 14;
 
     static String of(DrillResult r) {
         StringBuilder s = new StringBuilder();
-        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(H)
+        List<DrillResult.Alert> alerts = r.alerts == null ? List.of() : r.alerts;
+        int height = H + (alerts.isEmpty() ? 0 : 10 + alerts.size() * LANE);
+        s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(W).append("\" height=\"").append(height)
                 .append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
         s.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         s.append("<text x=\"").append(LEFT).append("\" y=\"18\" font-size=\"13\">").append(esc(r.drill))
@@ -61,7 +69,10 @@ final class TimelineSvg {
         for (int i = 0; i < legend.length; i++) {
             int x = LEFT + i * 120;
             s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", x, H - 14, legend[i][0], x + 14, H - 5, legend[i][1]));
+                    + "<text x=\"%d\" y=\"%d\">%s</text>%n", x, height - 14, legend[i][0], x + 14, height - 5, legend[i][1]));
+        }
+        for (int i = 0; i < alerts.size(); i++) {
+            lane(s, alerts.get(i), r.faultAtMillis - t.startMillis, last, y0 + 24 + i * LANE, xs);
         }
         vline(s, r.faultAtMillis, t.startMillis, LEFT, TOP, y0, xs, "#000", "fault", 3);
         if (r.switchMasterAtMillis > 0) {
@@ -74,6 +85,30 @@ final class TimelineSvg {
         }
         s.append("</svg>\n");
         return s.toString();
+    }
+
+    /** One alert episode: pending in amber, firing in red, to its resolution or the chart's end. */
+    private static void lane(StringBuilder s, DrillResult.Alert a, long faultFromStartMs, int seconds, int y, double xs) {
+        long endMs = seconds * 1000L;
+        long pending = a.pendingAtMs == null ? -1 : a.pendingAtMs + faultFromStartMs;
+        long firing = a.firingAtMs == null ? -1 : a.firingAtMs + faultFromStartMs;
+        long resolved = a.resolvedAtMs == null ? endMs : Math.min(endMs, a.resolvedAtMs + faultFromStartMs);
+        if (pending >= 0) {
+            bar(s, pending, firing >= 0 ? firing : resolved, y, xs, "#ffbf00");
+        }
+        if (firing >= 0) {
+            bar(s, firing, resolved, y, xs, "#d62728");
+        }
+        long from = Math.max(0, pending >= 0 ? pending : firing);
+        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\">%s %s%s</text>%n",
+                LEFT + from / 1000.0 * xs + 2, y + 10, esc(a.name), esc(a.labels), a.fired() ? " (fired)" : " (pending)"));
+    }
+
+    private static void bar(StringBuilder s, long fromMs, long toMs, int y, double xs, String color) {
+        double x1 = LEFT + Math.max(0, fromMs) / 1000.0 * xs;
+        double x2 = Math.max(x1 + 2, LEFT + toMs / 1000.0 * xs);
+        s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\" opacity=\"0.45\"/>%n",
+                x1, y, x2 - x1, LANE - 2, color));
     }
 
     private static void poly(StringBuilder s, int[] series, int count, int left, int y0, double xs, double ys,

@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * Whether the drill passed: no acknowledged job lost (partition: none outside the window a
  * partitioned master may still acknowledge in), service recovered, no 5xx but 503, every key
- * answered with one id, something acknowledged, and for lagging-replica that the laggard was
- * promoted.
+ * answered with one id, something acknowledged, for lagging-replica that the laggard was
+ * promoted, and with --observe that the drill's alerts fired and no other ({@link AlertExpectations}).
  */
 final class Verdict {
 
@@ -52,6 +52,9 @@ final class Verdict {
         }
         if (r.acknowledged == 0) {
             why.add("nothing acknowledged");
+        }
+        if (r.alerts != null) {
+            why.addAll(AlertExpectations.of(scenario).breaches(r.alerts));
         }
         if (scenario == Scenario.LAGGING_REPLICA && !Boolean.TRUE.equals(r.promotedLaggard)) {
             why.add("Sentinel did not promote the lagging replica, so the drill did not test its window");

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Timeout;
  * Short (20 s of load each) versions of every drill, and a three-kill soak, against real redis, sentinel and
  * streamq processes: no acknowledged job may be lost (partition: none outside its documented
  * window), service must come back, and the retried {@code fail} jobs (5 % of the load) must be
- * spaced by the backoff policy outside the fault window. The full-length runs are
+ * spaced by the backoff policy outside the fault window; a real Prometheus with the project's config and
+ * rules must fire each drill's alerts and no other ({@link AlertExpectations}). The full-length runs are
  * {@code deploy/local/lab drills}. Needs the packaged app: run {@code mvn -DskipTests package}
  * first (CI does). Reports land in target/drills/short/ (summary.md, NAME.md/.json/.svg).
  */
@@ -66,6 +67,7 @@ class ShortDrillsIT {
         config.rate = 40;
         config.seed = 42;
         config.completionTimeout = Duration.ofSeconds(60);
+        config.observe = true; // Debian's prometheus judges the project's alerts (AlertExpectations)
         tune.accept(config);
         DrillResult r = Drill.run(scenario, config, OUT.resolve(scenario.id() + "-work"));
         DrillReport.writeDrill(OUT, r);

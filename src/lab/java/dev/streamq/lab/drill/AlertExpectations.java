@@ -1,0 +1,70 @@
+package dev.streamq.lab.drill;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which of the project's alerts each drill must fire, which must at least go pending, and which
+ * may fire: with {@code --observe} a drill fails when an expected alert does not fire (or go
+ * pending), or when one fires that has no business firing. A debounced alert ({@code for:}
+ * longer than the fault) is expected pending, not firing: its expression must see the fault,
+ * and its {@code for:} must keep a normal failover from paging.
+ */
+final class AlertExpectations {
+
+    static final String FAILOVER = "RedisFailover";
+    static final String RECLAIMED = "JobsReclaimed";
+    static final String REFUSED = "RequestsRefused";
+    /** A re-delivery after a reclaim or a failover is what the idempotency guard is for. */
+    static final String DUPLICATES = "DuplicatesSeen";
+    /** Critical after 30 s; a failover's seconds without a master must show as pending. */
+    static final String NO_MASTER = "NoRedisMaster";
+
+    /**
+     * @param mustFire alerts the drill's fault must fire
+     * @param mustPend alerts whose expression must see the fault (pending or firing)
+     * @param mayFire alerts the fault can honestly fire
+     */
+    record Plan(Set<String> mustFire, Set<String> mustPend, Set<String> mayFire) {
+
+        /** Why the alerts that fired break the plan; empty when they keep it. */
+        List<String> breaches(List<DrillResult.Alert> alerts) {
+            List<String> why = new ArrayList<>();
+            for (String name : mustFire) {
+                if (alerts.stream().noneMatch(a -> a.name.equals(name) && a.fired())) {
+                    why.add("expected alert " + name + " did not fire");
+                }
+            }
+            for (String name : mustPend) {
+                if (alerts.stream().noneMatch(a -> a.name.equals(name))) {
+                    why.add("expected alert " + name + " did not even go pending");
+                }
+            }
+            alerts.stream().filter(DrillResult.Alert::fired).map(a -> a.name)
+                    .filter(name -> !mustFire.contains(name) && !mayFire.contains(name)).distinct()
+                    .forEach(name -> why.add("alert " + name + " fired with no business firing in this drill"));
+            return why;
+        }
+    }
+
+    private AlertExpectations() {
+    }
+
+    static Plan of(Scenario scenario) {
+        return switch (scenario) {
+            // A master change: every pod sees it, no pod has a master for the seconds of the
+            // failover, producers get 503 meanwhile, and jobs a worker read before the kill may be
+            // reclaimed and re-delivered.
+            case MASTER_KILL, MVP_MASTER_KILL, SENTINEL_KILL, LAGGING_REPLICA, PARTITION ->
+                    new Plan(Set.of(FAILOVER, REFUSED), Set.of(NO_MASTER), Set.of(RECLAIMED, DUPLICATES));
+            // The killed worker's pending jobs are reclaimed by the other; a job it had finished
+            // but not acknowledged runs again and is caught. One worker stays up: WorkersDown stays quiet.
+            case WORKER_KILL -> new Plan(Set.of(RECLAIMED), Set.of(), Set.of(DUPLICATES));
+            // Producers retry against the restarted API with their keys; Redis never changes.
+            case API_KILL -> new Plan(Set.of(), Set.of(), Set.of());
+            // 200 ms per round trip slows everything and breaks nothing.
+            case LATENCY -> new Plan(Set.of(), Set.of(), Set.of());
+        };
+    }
+}
