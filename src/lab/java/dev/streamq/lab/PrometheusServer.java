@@ -6,11 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * One {@code prometheus} process (the OS package's binary) on a loopback port, with its TSDB in
@@ -24,6 +26,7 @@ public final class PrometheusServer extends LabProcess<PrometheusServer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final JobsClient http;
+    private final Path dir;
 
     private PrometheusServer(int port, Path config, Path dir) {
         super(port, dir.resolve("prometheus.log"), new ManagedProcess("prometheus", List.of(BINARY,
@@ -33,6 +36,16 @@ public final class PrometheusServer extends LabProcess<PrometheusServer> {
                 "--web.listen-address=127.0.0.1:" + port), Map.of(), dir, dir.resolve("prometheus.log")),
                 Duration.ofSeconds(10));
         this.http = new JobsClient("http://127.0.0.1:" + port, Duration.ofSeconds(10));
+        this.dir = dir;
+    }
+
+    /** Bytes of the write-ahead log on disk: what the samples so far cost before compaction. */
+    public long walBytes() {
+        try (Stream<Path> files = Files.walk(dir.resolve("data").resolve("wal"))) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot size " + dir.resolve("data/wal"), e);
+        }
     }
 
     /** A server for {@code config} (which must listen on nothing else than {@code port}), not started. */

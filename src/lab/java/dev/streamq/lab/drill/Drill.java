@@ -140,7 +140,7 @@ public final class Drill {
         r.alertsPending = plan.mustPend().stream().sorted().toList();
         r.alertsAllowed = plan.mayFire().stream().sorted().toList();
         r.alerts = prometheus.alerts(r.faultAtMillis);
-        journal.note("prometheus: series per pod at the end " + prometheus.seriesByPod());
+        journal.note("prometheus: series per pod at the end " + prometheus.seriesByPod() + "; " + prometheus.storage());
         journal.say("alerts: " + (r.alerts.isEmpty() ? "none" : r.alerts.stream()
                 .map(a -> a.name + (a.fired() ? " fired" : " pending")).distinct().toList()));
     }

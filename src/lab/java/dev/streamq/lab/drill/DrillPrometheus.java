@@ -8,6 +8,7 @@ import dev.streamq.lab.ServiceProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -66,6 +67,18 @@ final class DrillPrometheus implements AutoCloseable {
         server.query("count by (pod) ({job=\"streamq\"})")
                 .forEach(s -> out.put(s.path("metric").path("pod").asText(), Math.round(s.path("value").get(1).asDouble())));
         return out;
+    }
+
+    /**
+     * What the drill cost Prometheus' storage: samples appended and the WAL's bytes on disk
+     * (compressed records; compacted blocks are smaller), for the sizing in docs/operations.md.
+     */
+    String storage() {
+        JsonNode samples = server.query("prometheus_tsdb_head_samples_appended_total");
+        double appended = samples.isEmpty() ? 0 : samples.get(0).path("value").get(1).asDouble();
+        long walBytes = server.walBytes();
+        return String.format(Locale.ROOT, "%.0f samples appended, WAL %d bytes (%.2f B/sample)", appended, walBytes,
+                appended == 0 ? 0 : walBytes / appended);
     }
 
     @Override
