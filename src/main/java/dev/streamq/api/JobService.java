@@ -30,17 +30,22 @@ public class JobService {
     private final Broker broker;
     private final RedisCalls redis;
     private final JobMetrics metrics;
+    private final GroupCommit groupCommit;
 
-    JobService(Broker broker, RedisCalls redis, JobMetrics metrics) {
+    JobService(Broker broker, RedisCalls redis, JobMetrics metrics, GroupCommit groupCommit) {
         this.broker = broker;
         this.redis = redis;
         this.metrics = metrics;
+        this.groupCommit = groupCommit;
     }
 
     public Uni<List<Enqueued>> submit(QueueName queue, List<NewJob> jobs) {
         // Ids are fixed before the first try, so a retry after a lost answer finds the jobs instead of doubling them.
         List<String> ids = IntStream.range(0, jobs.size()).mapToObj(i -> JobId.next(queue)).toList();
-        return redis.<List<Enqueued>>call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids))
+        Uni<List<Enqueued>> written = jobs.size() == 1 && groupCommit.enabled()
+                ? groupCommit.submit(queue, jobs.get(0), ids.get(0)).map(List::of)
+                : redis.call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids));
+        return written
                 .invoke(accepted -> {
                     int fresh = (int) accepted.stream().filter(e -> !e.replayed()).count();
                     if (fresh > 0) {

@@ -120,6 +120,10 @@ public interface StreamqConfig {
         /** How long queue statistics are reused before Redis is asked again. */
         @WithDefault("1s")
         Duration statsCacheTtl();
+
+        /** Most single submits of one queue sent as one script call and one WAIT (GroupCommit); 1 turns grouping off. */
+        @WithDefault("100")
+        int groupCommitMaxJobs();
     }
 
     interface Durability {
