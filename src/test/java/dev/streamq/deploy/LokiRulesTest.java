@@ -44,9 +44,11 @@ class LokiRulesTest {
     static final String RULES = "loki/rules/fake/streamq-log-alerts.yaml";
     private static final Path LOGS = DeployTools.path("src/test/resources/dev/streamq/deploy/loki-rule-logs");
 
-    private static final Pattern RANGE_AGGREGATION = Pattern.compile(
+    static final Pattern RANGE_AGGREGATION = Pattern.compile(
             "\\b(count_over_time|rate|bytes_over_time|bytes_rate)\\(\\s*(\\{[^{}]*})(.*?)\\[(\\d+[smhd])]\\s*\\)");
     private static final Pattern MATCHER = Pattern.compile("\\s*([a-zA-Z_]\\w*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*");
+    /** A line filter stage after the split on |: {@code ~ `re`}, {@code = "text"}, {@code != ...}, {@code !~ ...}. */
+    private static final Pattern LINE_FILTER = Pattern.compile("(~|=|!=|!~)\\s*([`\"])(.*)\\2");
     private static final Pattern BY = Pattern.compile("\\bby\\s*\\(([^)]*)\\)");
     private static final Pattern TEMPLATE_LABEL = Pattern.compile("\\$labels\\.(\\w+)");
     private static final Set<String> SEVERITIES = Set.of("info", "warning", "critical");
@@ -222,11 +224,26 @@ class LokiRulesTest {
         assertFalse(select(error, "{app=\"streamq\"}", kind.replace("mdc.kind", "kind")).isPresent(), "the field is under mdc");
         assertFalse(select(error, "{app=\"streamq\"}", kind.replace("noreplicas\"", "no\"")).isPresent(), "=~ is anchored");
         assertEquals("noreplicas", select(error, "{app=\"streamq\"}", " | json ").orElseThrow().get("mdc_kind"), "| json flattens with _");
+        assertTrue(select(error, "{app=\"streamq\"}", " | json | line_format `{{.mdc_kind}}` | mdc_kind=\"noreplicas\" ").isPresent(),
+                "line_format selects nothing");
+        LogLine sentinel = new LogLine("sentinel-0", "1:X 02 Dec 2026 02:10:59.1 # +switch-master mymaster 127.0.0.1 1 127.0.0.1 2");
+        assertTrue(select(sentinel, "{app=\"redis-sentinel\"}", " |~ `\\+sdown|\\+switch-master` ").isPresent());
+        assertFalse(select(sentinel, "{app=\"redis-sentinel\"}", " |~ `\\+sdown|-odown` ").isPresent());
+        assertFalse(select(sentinel, "{app=\"redis-sentinel\"}", " != \"switch\" ").isPresent());
+        assertFalse(select(sentinel, "{app=\"redis\"}", "").isPresent());
     }
 
-    /** A line as Loki would hold it: Alloy's stream labels and structured metadata, then the JSON body. */
+    /**
+     * A line as Loki would hold it: Alloy's stream labels and structured metadata, then the body.
+     * The file name is the process: api, worker-N, all (streamq, role from the name), redis-N and
+     * sentinel-N (plain text, app redis and redis-sentinel as their pods' labels say).
+     */
     record LogLine(String pod, String text) {
+        /** The JSON body; a missing node for Redis' plain text. */
         JsonNode json() {
+            if (!text.startsWith("{")) {
+                return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            }
             try {
                 return DeployTools.JSON.readTree(text);
             } catch (IOException e) {
@@ -234,14 +251,23 @@ class LokiRulesTest {
             }
         }
 
-        /** Stream labels and structured metadata (loki/config.alloy); the role is the lab process' role. */
+        /** Stream labels and structured metadata (loki/config.alloy). */
         Map<String, String> labels() {
             JsonNode json = json();
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("namespace", "streamq");
-            labels.put("app", "streamq");
-            labels.put("role", pod.replaceAll("-\\d+$", ""));
-            labels.put("level", json.path("level").asText());
+            String process = pod.replaceAll("-\\d+$", "");
+            switch (process) {
+                case "redis" -> labels.put("app", "redis");
+                case "sentinel" -> labels.put("app", "redis-sentinel");
+                default -> {
+                    labels.put("app", "streamq");
+                    labels.put("role", process);
+                }
+            }
+            if (json.has("level")) {
+                labels.put("level", json.path("level").asText());
+            }
             labels.put("pod", pod);
             for (String field : List.of("event", "queue", "job_id")) {
                 JsonNode value = json.at("/mdc/" + field);
@@ -262,7 +288,17 @@ class LokiRulesTest {
             }
         }
         for (String stage : stages(pipeline)) {
-            if (stage.equals("json")) {
+            Matcher lineFilter = LINE_FILTER.matcher(stage);
+            if (lineFilter.matches()) {
+                String needle = lineFilter.group(3);
+                boolean found = lineFilter.group(1).endsWith("~") ? Pattern.compile(needle).matcher(line.text()).find()
+                        : line.text().contains(needle);
+                if (found == lineFilter.group(1).startsWith("!")) {
+                    return Optional.empty();
+                }
+            } else if (stage.startsWith("line_format ")) {
+                continue; // rewrites the line for display; selects nothing
+            } else if (stage.equals("json")) {
                 flatten("", line.json(), labels);
             } else if (stage.startsWith("json ")) {
                 for (Map.Entry<String, String[]> param : matchers(stage.substring(5)).entrySet()) {
@@ -307,16 +343,18 @@ class LokiRulesTest {
         };
     }
 
-    /** Pipeline stages split on | outside quotes. */
+    /** Pipeline stages split on | outside "..." and `...`. */
     private static List<String> stages(String pipeline) {
         List<String> stages = new ArrayList<>();
         StringBuilder stage = new StringBuilder();
-        boolean quoted = false;
+        char quote = 0;
         for (char c : pipeline.toCharArray()) {
-            if (c == '"') {
-                quoted = !quoted;
+            if (quote == 0 && (c == '"' || c == '`')) {
+                quote = c;
+            } else if (c == quote) {
+                quote = 0;
             }
-            if (c == '|' && !quoted) {
+            if (c == '|' && quote == 0) {
                 stages.add(stage.toString().trim());
                 stage.setLength(0);
             } else {
@@ -357,7 +395,8 @@ class LokiRulesTest {
         return labels;
     }
 
-    private static Map<String, List<LogLine>> fixtures() {
+    /** The fixture lines by where they come from: a drill's id, or lab-up. */
+    static Map<String, List<LogLine>> fixtures() {
         Map<String, List<LogLine>> bySource = new LinkedHashMap<>();
         try (Stream<Path> files = Files.walk(LOGS)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
