@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class AlloyLabelsTest {
 
-    private static final Set<String> ALLOWED = Set.of("app", "role", "namespace", "level");
+    static final Set<String> ALLOWED = Set.of("app", "role", "namespace", "level");
 
     private final String config = DeployTools.read("loki/config.alloy");
 

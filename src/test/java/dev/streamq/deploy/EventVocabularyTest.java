@@ -138,10 +138,12 @@ class EventVocabularyTest {
     }
 
     @Test
-    void theScanSeesTheCookbookTheDashboardAndTheLab() {
+    void theScanSeesTheCookbookTheDashboardTheLokiRulesAndTheLab() {
         List<LogNames.Line> lines = scannedLines();
         assertTrue(lines.stream().anyMatch(l -> l.where().startsWith("loki/queries.md") && l.events().contains("job_failed")));
         assertTrue(lines.stream().anyMatch(l -> l.where().startsWith("loki/dashboards/") && !l.patterns().isEmpty()));
+        assertTrue(lines.stream().anyMatch(l -> l.where().startsWith(LokiRulesTest.RULES) && l.events().contains("job_dead_lettered")
+                && l.appFields().contains("reason")), "the Loki ruler's rules");
         assertTrue(lines.stream().anyMatch(l -> l.where().startsWith("src/lab/java/") && !l.prose().isEmpty()));
     }
 

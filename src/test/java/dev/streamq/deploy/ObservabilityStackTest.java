@@ -9,12 +9,16 @@ import static dev.streamq.deploy.DeployTools.podSpec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Renders deploy/observability and checks persistence, retention and the wiring between the parts. */
@@ -35,12 +39,76 @@ class ObservabilityStackTest {
             String dataMount = sts.equals("loki") ? "/loki" : "/prometheus";
             assertEquals(dataMount, mountPath(container(set, sts), "data"), sts + " mounts its PVC");
         }
-        one(docs, "PersistentVolumeClaim", "grafana-data");
+        assertFalse(one(docs, "PersistentVolumeClaim", "grafana-data").at("/spec/resources/requests/storage").asText().isEmpty());
         JsonNode grafana = one(docs, "Deployment", "grafana");
-        assertTrue(podSpec(grafana).path("volumes").toString().contains("\"claimName\":\"grafana-data\""));
+        String grafanaData = null;
+        for (JsonNode v : podSpec(grafana).path("volumes")) {
+            if (v.at("/persistentVolumeClaim/claimName").asText().equals("grafana-data")) {
+                grafanaData = v.path("name").asText();
+            }
+        }
+        assertTrue(grafanaData != null, "Grafana mounts the grafana-data PVC");
+        // Grafana's default data path (GF_PATHS_DATA unset): SQLite, sessions, plugins.
+        assertEquals("/var/lib/grafana", mountPath(container(grafana, "grafana"), grafanaData));
+        assertTrue(DeployTools.env(container(grafana, "grafana"), "GF_PATHS_DATA").isEmpty(), "the data path stays the mounted one");
         // RWO volume: a rolling update would deadlock on the attach.
         assertEquals("Recreate", grafana.at("/spec/strategy/type").asText());
     }
+
+    /** Kubernetes quantities (20Gi) and Prometheus sizes (18GB, powers of 2 in Prometheus) in bytes. */
+    private static long bytes(String size) {
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|Ti|KB|MB|GB|TB)").matcher(size);
+        assertTrue(m.matches(), "size " + size);
+        int power = List.of("K", "M", "G", "T").indexOf(m.group(2).substring(0, 1)) + 1;
+        return Long.parseLong(m.group(1)) << (10 * power);
+    }
+
+    private static String pvcSize(JsonNode statefulSet) {
+        return statefulSet.at("/spec/volumeClaimTemplates/0/spec/resources/requests/storage").asText();
+    }
+
+    @Test
+    void prometheusRetainsByTimeAndBySizeWithinItsVolume() {
+        JsonNode set = one(docs(), "StatefulSet", "prometheus");
+        List<String> args = new ArrayList<>();
+        container(set, "prometheus").path("args").forEach(a -> args.add(a.asText()));
+        String time = flag(args, "--storage.tsdb.retention.time");
+        assertTrue(time.matches("\\d+[dhw]"), "retention.time " + time);
+        long size = bytes(flag(args, "--storage.tsdb.retention.size"));
+        long volume = bytes(pvcSize(set));
+        // The size limit counts blocks, WAL and head chunks; compaction needs room beyond it.
+        assertTrue(size <= volume * 9 / 10, "retention.size " + size + " leaves 10% of the " + volume + " B volume");
+        assertTrue(size >= volume * 7 / 10, "retention.size " + size + " uses the volume (" + volume + " B)");
+    }
+
+    private static String flag(List<String> args, String name) {
+        return args.stream().filter(a -> a.startsWith(name + "=")).map(a -> a.substring(name.length() + 1)).findFirst()
+                .orElseGet(() -> fail(name + " missing from " + args));
+    }
+
+    /**
+     * Loki deletes by age only. The PVC must hold retention_period of logs at the rate the
+     * stack is sized for (docs/operations.md, "Storage and retention"), with 20% to spare.
+     */
+    @Test
+    void lokiRetentionFitsItsVolumeAtTheSizedRate() throws IOException {
+        List<JsonNode> docs = docs();
+        JsonNode cfg = DeployTools.YAML.readTree(configMap(docs, "loki-config").at("/data/loki-config.yaml").asText());
+        String retention = cfg.at("/limits_config/retention_period").asText();
+        assertTrue(retention.matches("\\d+h"), "retention_period in hours: " + retention);
+        // Older samples would be deleted at once, older queries find nothing.
+        assertEquals(retention, cfg.at("/limits_config/reject_old_samples_max_age").asText());
+        assertEquals(retention, cfg.at("/limits_config/max_query_lookback").asText());
+        long seconds = Long.parseLong(retention.replace("h", "")) * 3600;
+        long needed = LOKI_CHUNK_BYTES_PER_JOB * SIZED_JOBS_PER_SECOND * seconds;
+        long volume = bytes(pvcSize(one(docs, "StatefulSet", "loki")));
+        assertTrue(needed <= volume * 8 / 10, retention + " at " + SIZED_JOBS_PER_SECOND + " jobs/s needs " + needed
+                + " B, more than 80% of the " + volume + " B PVC");
+    }
+
+    /** Measured from the short drills' logs, gzip in 256 KiB blocks as Loki stores chunks (docs/operations.md). */
+    private static final long LOKI_CHUNK_BYTES_PER_JOB = 74;
+    private static final long SIZED_JOBS_PER_SECOND = 300;
 
     private static String mountPath(JsonNode container, String volume) {
         for (JsonNode m : container.path("volumeMounts")) {
@@ -77,7 +145,9 @@ class ObservabilityStackTest {
         assertTrue(args.contains("--storage.tsdb.retention.time="), args);
         assertTrue(args.contains("--storage.tsdb.path=/prometheus"), args);
         assertTrue(prom.path("volumeMounts").toString().contains("/etc/prometheus/rules"));
-        assertFalse(configMap(docs, "prometheus-rules").at("/data/streamq-rules.yaml").asText().isEmpty());
+        // Provisioned from the repo: the file the rule unit tests check is the one Prometheus loads.
+        assertEquals(DeployTools.read("deploy/observability/prometheus/rules/streamq-rules.yaml"),
+                configMap(docs, "prometheus-rules").at("/data/streamq-rules.yaml").asText());
 
         JsonNode cfg = DeployTools.YAML.readTree(configMap(docs, "prometheus-config").at("/data/prometheus.yml").asText());
         assertEquals("/etc/prometheus/rules/*.yaml", cfg.at("/rule_files/0").asText());
@@ -111,6 +181,12 @@ class ObservabilityStackTest {
 
         JsonNode dashboards = configMap(docs, "grafana-dashboards").path("data");
         assertTrue(dashboards.size() >= 1, "dashboards provisioned");
+        try (var files = java.nio.file.Files.list(DeployTools.path("loki/dashboards"))) {
+            for (var file : files.toList()) {
+                String name = file.getFileName().toString();
+                assertEquals(DeployTools.read("loki/dashboards/" + name), dashboards.path(name).asText(), name + " provisioned as in the repo");
+            }
+        }
         for (JsonNode text : dashboards) {
             JsonNode dash = DeployTools.JSON.readTree(text.asText());
             for (JsonNode ref : dash.findValues("datasource")) {
