@@ -54,15 +54,21 @@ final class AlertExpectations {
     static Plan of(Scenario scenario) {
         return switch (scenario) {
             // A master change: every pod sees it, no pod has a master for the seconds of the
-            // failover, producers get 503 meanwhile, and jobs a worker read before the kill may be
-            // reclaimed and re-delivered.
-            case MASTER_KILL, MVP_MASTER_KILL, SENTINEL_KILL, LAGGING_REPLICA, PARTITION ->
-                    new Plan(Set.of(FAILOVER, REFUSED), Set.of(NO_MASTER), Set.of(RECLAIMED, DUPLICATES));
+            // failover, and jobs a worker read before the kill may be reclaimed and re-delivered.
+            // Producers get 503 only when the failover outlasts the API's retry budget (3 s): a
+            // quick one holds their submits instead (seen both ways in master-kill).
+            case MASTER_KILL, MVP_MASTER_KILL, SENTINEL_KILL, LAGGING_REPLICA ->
+                    new Plan(Set.of(FAILOVER), Set.of(NO_MASTER), Set.of(REFUSED, RECLAIMED, DUPLICATES));
+            // The master is cut off until Sentinel promotes another (down-after + election, more
+            // than the retry budget): submits time out or find too few replicas, 503.
+            case PARTITION -> new Plan(Set.of(FAILOVER, REFUSED), Set.of(NO_MASTER), Set.of(RECLAIMED, DUPLICATES));
             // The killed worker's pending jobs are reclaimed by the other; a job it had finished
             // but not acknowledged runs again and is caught. One worker stays up: WorkersDown stays quiet.
             case WORKER_KILL -> new Plan(Set.of(RECLAIMED), Set.of(), Set.of(DUPLICATES));
-            // Producers retry against the restarted API with their keys; Redis never changes.
-            case API_KILL -> new Plan(Set.of(), Set.of(), Set.of());
+            // Producers retry against the restarted API with their keys; Redis never changes. The
+            // lab's clients reach the new process as soon as its port opens (no readiness-gated
+            // Service in front): a cold JVM under that retry storm may answer 503 (timeout).
+            case API_KILL -> new Plan(Set.of(), Set.of(), Set.of(REFUSED));
             // 200 ms per round trip slows everything and breaks nothing.
             case LATENCY -> new Plan(Set.of(), Set.of(), Set.of());
         };
