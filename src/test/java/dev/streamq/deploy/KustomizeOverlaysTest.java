@@ -31,7 +31,7 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"ha,api", "ha,worker", "mvp,api", "mvp,worker"})
+    @CsvSource({"ha,api", "ha,worker", "mvp,api", "mvp,worker", "ha-jvm,api", "ha-jvm,worker"})
     void eachRoleIsItsOwnDeploymentWithProbesOnTheQuarkusHealthPaths(String overlay, String role) {
         List<JsonNode> docs = render(overlay);
         JsonNode deploy = one(docs, "Deployment", "streamq-" + role);
@@ -238,5 +238,25 @@ class KustomizeOverlaysTest {
             assertEquals("kubernetes.io/hostname", anti.path("topologyKey").asText(), sts + " hard anti-affinity");
             assertEquals(sts, anti.at("/labelSelector/matchLabels/app").asText());
         }
+    }
+
+    /**
+     * ha-jvm: both roles run the JVM image with the options of components/jvm/jvm.env (the ones
+     * lab bench measures RSS with), and the pod's memory limit leaves the heap under half of it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"api", "worker"})
+    void theJvmOverlayRunsTheJvmImageWithTheShippedOptions(String role) throws java.io.IOException {
+        List<JsonNode> docs = render("ha-jvm");
+        String shipped = java.nio.file.Files.readString(java.nio.file.Path.of("deploy/k8s/components/jvm/jvm.env")).trim()
+                .replaceFirst("^JAVA_OPTS_APPEND=", "");
+        assertEquals(shipped, configMap(docs, "streamq-config").path("data").path("JAVA_OPTS_APPEND").asText());
+        JsonNode c = container(one(docs, "Deployment", "streamq-" + role), "streamq-" + role);
+        assertTrue(c.path("image").asText().startsWith("streamq-jvm:"), c.path("image").asText());
+        java.util.regex.Matcher xmx = java.util.regex.Pattern.compile("-Xmx(\\d+)m").matcher(shipped);
+        assertTrue(xmx.find(), "no -Xmx in " + shipped);
+        String limit = c.at("/resources/limits/memory").asText();
+        assertTrue(limit.endsWith("Mi") && Integer.parseInt(limit.replace("Mi", "")) >= 2 * Integer.parseInt(xmx.group(1)),
+                "limit " + limit + " for a heap of " + xmx.group(1) + " MiB");
     }
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code lab bench}: how close streamq gets to what its Redis can do, on this machine, in phases.
@@ -36,8 +37,9 @@ import java.util.Map;
  *       checked against the outliers by {@link GcPauses}), sustained end to end (wrk floods submits
  *       for 10 s, then the backlog drains: jobs / (submit + drain time)), single and batch, and the
  *       highest steady rate the latency test holds;</li>
- *   <li>peak RSS (VmHWM) per role with {@code -Xmx128m -XX:+UseSerialGC}, and of a role=all process
- *       with {@code -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} up to the single flood (compare
+ *   <li>peak RSS (VmHWM) per role with the JVM options the JVM-mode deployment ships ({@link JvmOptions}:
+ *       every process here runs with them), and of a role=all process with those plus
+ *       {@code -XX:TieredStopAtLevel=1} up to the single flood (compare
  *       with the main role=all process's VmHWM at the same point).</li>
  * </ol>
  *
@@ -47,8 +49,10 @@ import java.util.Map;
  */
 public final class Bench {
 
-    private static final List<String> JVM_MAIN = List.of("-Xmx128m", "-XX:+UseSerialGC");
-    private static final List<String> JVM_SMALL = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /** What the JVM-mode deployment ships; the C1-only variant shows what giving up C2 would save. */
+    private static final List<String> JVM_MAIN = JvmOptions.shipped();
+    private static final List<String> JVM_SMALL = Stream.concat(JVM_MAIN.stream(),
+            Stream.of("-XX:TieredStopAtLevel=1")).toList();
     private static final String ALL_QUEUES = "bench-warm,bench-e2e,bench-flood-single,bench-flood-batch,bench-ramp";
 
     private final PrintStream out;
