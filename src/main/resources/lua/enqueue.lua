@@ -15,7 +15,9 @@
     ARGV[1]  now, epoch ms
     ARGV[2]  idempotency key TTL, seconds
     ARGV[3]  job hash key prefix (streamq:{queue}:job:)
-    ARGV[4..] 7 per job: id, type, payload (JSON text), max_attempts, run_at (epoch ms),
+    ARGV[4]  W3C traceparent of the submitting request's span ('' when none: no field written)
+    ARGV[5]  W3C tracestate that goes with it ('' when none)
+    ARGV[6..] 7 per job: id, type, payload (JSON text), max_attempts, run_at (epoch ms),
               idempotency key ('' when none), request fingerprint
 
   Output: flat array, 3 per job: id, state, replayed (1) or new (0), then 1 when the ready
@@ -25,13 +27,15 @@
 ]]
 local ready, delayed = KEYS[1], KEYS[2]
 local now, idem_ttl, job_prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+-- One request submits the whole batch, so its jobs share one trace context.
+local traceparent, tracestate = ARGV[4], ARGV[5]
 -- Read before any write: a new or forgotten queue must be registered by the caller.
 local absent = redis.call('EXISTS', ready) == 0 and 1 or 0
 local n = (#KEYS - 2) / 2
 
 -- Job i's keys and arguments by name.
 local function job(i)
-  local a = 3 + (i - 1) * 7
+  local a = 5 + (i - 1) * 7
   return {
     key = KEYS[1 + 2 * i], idem_key = KEYS[2 + 2 * i],
     id = ARGV[a + 1], type = ARGV[a + 2], payload = ARGV[a + 3], max_attempts = ARGV[a + 4],
@@ -90,6 +94,9 @@ for i = 1, n do
       'attempts', 0, 'max_attempts', j.max_attempts,
       'created_at', now, 'run_at', j.run_at, 'updated_at', now,
       'idem_key', j.idem, 'idem_fp', j.fingerprint, 'entry', entry)
+    -- Optional: a job submitted without a sampled trace carries no trace fields at all.
+    if traceparent ~= '' then redis.call('HSET', j.key, 'traceparent', traceparent) end
+    if tracestate ~= '' then redis.call('HSET', j.key, 'tracestate', tracestate) end
     if j.idem ~= '' then redis.call('SET', j.idem_key, j.id, 'EX', idem_ttl) end
     out[#out + 1] = j.id
     out[#out + 1] = state

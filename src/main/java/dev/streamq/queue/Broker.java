@@ -78,16 +78,20 @@ public class Broker {
      * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the
      * caller before its first try, so a retry of a call whose answer was lost finds the jobs
      * instead of adding them twice.
+     *
+     * @param trace the submitting request's trace context, stored with every new job of the call
      */
-    public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
+    public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids, TraceHeaders trace) {
         long now = System.currentTimeMillis();
         List<String> keys = new ArrayList<>(2 + 2 * jobs.size());
         keys.add(queue.ready());
         keys.add(queue.delayed());
-        List<String> args = new ArrayList<>(3 + 7 * jobs.size());
+        List<String> args = new ArrayList<>(5 + 7 * jobs.size());
         args.add(Long.toString(now));
         args.add(Long.toString(config.api().idempotencyTtl().toSeconds()));
         args.add(queue.jobPrefix());
+        args.add(trace.traceparent());
+        args.add(trace.tracestate());
         for (int i = 0; i < jobs.size(); i++) {
             NewJob job = jobs.get(i);
             String id = ids.get(i);

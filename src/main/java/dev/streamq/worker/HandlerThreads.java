@@ -1,5 +1,6 @@
 package dev.streamq.worker;
 
+import io.opentelemetry.context.Context;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,11 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class HandlerThreads {
 
     private static final AtomicInteger COUNT = new AtomicInteger();
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
+    private static final ExecutorService THREADS = Context.taskWrapping(Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "streamq-handler-" + COUNT.incrementAndGet());
         thread.setDaemon(true);
         return thread;
-    });
+    }));
 
     private HandlerThreads() {
     }
