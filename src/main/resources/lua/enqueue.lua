@@ -15,8 +15,11 @@
     ARGV[1]  now, epoch ms
     ARGV[2]  idempotency key TTL, seconds
     ARGV[3]  job hash key prefix (streamq:{queue}:job:)
-    ARGV[4..] 7 per job: id, type, payload (JSON text), max_attempts, run_at (epoch ms),
-              idempotency key ('' when none), request fingerprint
+    ARGV[4..] 9 per job: id, type, payload (JSON text), max_attempts, run_at (epoch ms),
+              idempotency key ('' when none), request fingerprint, W3C traceparent of the
+              submitting request's span and its tracestate ('' when none: no field written).
+              Per job: a batch's jobs share their request's context, a group commit's jobs
+              (api.GroupCommit) each have their own request's
 
   Output: flat array, 3 per job: id, state, replayed (1) or new (0), then 1 when the ready
           stream did not exist before this call (a new or forgotten queue: the caller must
@@ -31,11 +34,12 @@ local n = (#KEYS - 2) / 2
 
 -- Job i's keys and arguments by name.
 local function job(i)
-  local a = 3 + (i - 1) * 7
+  local a = 3 + (i - 1) * 9
   return {
     key = KEYS[1 + 2 * i], idem_key = KEYS[2 + 2 * i],
     id = ARGV[a + 1], type = ARGV[a + 2], payload = ARGV[a + 3], max_attempts = ARGV[a + 4],
     run_at = tonumber(ARGV[a + 5]), idem = ARGV[a + 6], fingerprint = ARGV[a + 7],
+    traceparent = ARGV[a + 8], tracestate = ARGV[a + 9],
   }
 end
 
@@ -90,6 +94,9 @@ for i = 1, n do
       'attempts', 0, 'max_attempts', j.max_attempts,
       'created_at', now, 'run_at', j.run_at, 'updated_at', now,
       'idem_key', j.idem, 'idem_fp', j.fingerprint, 'entry', entry)
+    -- Optional: a job submitted without a sampled trace carries no trace fields at all.
+    if j.traceparent ~= '' then redis.call('HSET', j.key, 'traceparent', j.traceparent) end
+    if j.tracestate ~= '' then redis.call('HSET', j.key, 'tracestate', j.tracestate) end
     if j.idem ~= '' then redis.call('SET', j.idem_key, j.id, 'EX', idem_ttl) end
     out[#out + 1] = j.id
     out[#out + 1] = state

@@ -6,10 +6,13 @@ import dev.streamq.queue.Enqueued;
 import dev.streamq.queue.IdempotencyConflictException;
 import dev.streamq.queue.NewJob;
 import dev.streamq.queue.QueueName;
+import dev.streamq.queue.TraceHeaders;
 import dev.streamq.redis.RedisCalls;
 import dev.streamq.redis.RedisOperation;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -47,13 +50,39 @@ public class GroupCommit {
         return maxJobs > 1;
     }
 
-    /** Enqueues one job with its id (fixed by the caller before the first try) in the queue's next group. */
-    Uni<Enqueued> submit(QueueName queue, NewJob job, String id) {
+    /**
+     * Enqueues one job with its id (fixed by the caller before the first try) and its request's
+     * trace context in the queue's next group.
+     */
+    Uni<Enqueued> submit(QueueName queue, NewJob job, String id, TraceHeaders trace) {
         return Uni.createFrom().emitter(emitter -> lanes.computeIfAbsent(queue.value(), q -> new Lane(queue))
-                .offer(new Pending(job, id, emitter)));
+                .offer(new Pending(job, id, trace, emitter, Vertx.currentContext())));
     }
 
-    private record Pending(NewJob job, String id, UniEmitter<? super Enqueued> answer) {}
+    /**
+     * One waiting submit. {@code origin} is its request's Vert.x context: the group's reply
+     * arrives on the context of whichever request sent the group, and each request resumes on
+     * its own (its context-locals hold its OpenTelemetry span; finishing it on another
+     * request's context left that span current on the event loop thread for later work).
+     */
+    private record Pending(NewJob job, String id, TraceHeaders trace, UniEmitter<? super Enqueued> answer, Context origin) {
+
+        void complete(Enqueued enqueued) {
+            resume(() -> answer.complete(enqueued));
+        }
+
+        void fail(Throwable failure) {
+            resume(() -> answer.fail(failure));
+        }
+
+        private void resume(Runnable done) {
+            if (origin == null || origin == Vertx.currentContext()) {
+                done.run();
+            } else {
+                origin.runOnContext(ignored -> done.run());
+            }
+        }
+    }
 
     /** One queue's waiting submits and whether its group is in flight. */
     private final class Lane {
@@ -102,10 +131,11 @@ public class GroupCommit {
             }
             List<NewJob> jobs = group.stream().map(Pending::job).toList();
             List<String> ids = group.stream().map(Pending::id).toList();
-            return redis.<List<Enqueued>>call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids))
+            List<TraceHeaders> traces = group.stream().map(Pending::trace).toList();
+            return redis.<List<Enqueued>>call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids, traces))
                     .map(enqueued -> {
                         for (int i = 0; i < group.size(); i++) {
-                            group.get(i).answer().complete(enqueued.get(i));
+                            group.get(i).complete(enqueued.get(i));
                         }
                         return (Void) null;
                     })
@@ -113,10 +143,10 @@ public class GroupCommit {
                         if (failure instanceof IdempotencyConflictException conflict) {
                             // nothing was written: the offender gets its 422, the others go again
                             List<Pending> rest = new ArrayList<>(group);
-                            rest.remove(conflict.jobIndex()).answer().fail(new IdempotencyConflictException(0));
+                            rest.remove(conflict.jobIndex()).fail(new IdempotencyConflictException(0));
                             return write(rest);
                         }
-                        group.forEach(p -> p.answer().fail(failure));
+                        group.forEach(p -> p.fail(failure));
                         return Uni.createFrom().voidItem();
                     });
         }

@@ -10,11 +10,15 @@ import dev.streamq.queue.Job;
 import dev.streamq.queue.JobId;
 import dev.streamq.queue.NewJob;
 import dev.streamq.queue.QueueName;
+import dev.streamq.queue.TraceHeaders;
 import dev.streamq.redis.RedisCalls;
 import dev.streamq.redis.RedisOperation;
+import dev.streamq.trace.JobTracing;
+import io.opentelemetry.api.trace.SpanContext;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -30,21 +34,26 @@ public class JobService {
     private final Broker broker;
     private final RedisCalls redis;
     private final JobMetrics metrics;
+    private final JobTracing tracing;
     private final GroupCommit groupCommit;
 
-    JobService(Broker broker, RedisCalls redis, JobMetrics metrics, GroupCommit groupCommit) {
+    JobService(Broker broker, RedisCalls redis, JobMetrics metrics, JobTracing tracing, GroupCommit groupCommit) {
         this.broker = broker;
         this.redis = redis;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.groupCommit = groupCommit;
     }
 
+    /** Called on the request's thread: the request's span is current here, and its context goes with the jobs. */
     public Uni<List<Enqueued>> submit(QueueName queue, List<NewJob> jobs) {
         // Ids are fixed before the first try, so a retry after a lost answer finds the jobs instead of doubling them.
         List<String> ids = IntStream.range(0, jobs.size()).mapToObj(i -> JobId.next(queue)).toList();
+        SpanContext span = tracing.current();
+        TraceHeaders trace = tracing.headers(span);
         Uni<List<Enqueued>> written = jobs.size() == 1 && groupCommit.enabled()
-                ? groupCommit.submit(queue, jobs.get(0), ids.get(0)).map(List::of)
-                : redis.call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids));
+                ? groupCommit.submit(queue, jobs.get(0), ids.get(0), trace).map(List::of)
+                : redis.call(RedisOperation.ENQUEUE, () -> broker.enqueue(queue, jobs, ids, Collections.nCopies(jobs.size(), trace)));
         return written
                 .invoke(accepted -> {
                     int fresh = (int) accepted.stream().filter(e -> !e.replayed()).count();
@@ -54,9 +63,9 @@ public class JobService {
                     if (accepted.size() == 1) {
                         Enqueued e = accepted.get(0);
                         EventLog.of(e.replayed() ? Event.JOB_REPLAYED : Event.JOB_ENQUEUED).queue(queue.value()).jobId(e.id())
-                                .log(LOG, (e.replayed() ? "idempotent replay of job, state " : "job accepted, state ") + e.state());
+                                .trace(span).log(LOG, (e.replayed() ? "idempotent replay of job, state " : "job accepted, state ") + e.state());
                     } else {
-                        EventLog.of(Event.BATCH_ENQUEUED).queue(queue.value())
+                        EventLog.of(Event.BATCH_ENQUEUED).queue(queue.value()).trace(span)
                                 .log(LOG, "batch of " + accepted.size() + " accepted, " + fresh + " new");
                     }
                 });

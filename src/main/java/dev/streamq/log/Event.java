@@ -7,6 +7,8 @@ import static dev.streamq.log.LogField.KIND;
 import static dev.streamq.log.LogField.OPERATION;
 import static dev.streamq.log.LogField.QUEUE;
 import static dev.streamq.log.LogField.REASON;
+import static dev.streamq.log.LogField.SPAN_ID;
+import static dev.streamq.log.LogField.TRACE_ID;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,31 +26,33 @@ import org.jboss.logging.Logger.Level;
  * that neither docs/operations.md nor loki/queries.md mentions).
  */
 public enum Event {
+    // trace_id and span_id: on the lines written in a submit's request or a job's attempt, while tracing is on.
+
     // The API
-    JOB_ENQUEUED(Level.INFO, QUEUE, JOB_ID),
+    JOB_ENQUEUED(Level.INFO, QUEUE, JOB_ID, TRACE_ID, SPAN_ID),
     /** A submission whose Idempotency-Key matched an earlier job: that job is answered again. */
-    JOB_REPLAYED(Level.INFO, QUEUE, JOB_ID),
-    BATCH_ENQUEUED(Level.INFO, QUEUE),
+    JOB_REPLAYED(Level.INFO, QUEUE, JOB_ID, TRACE_ID, SPAN_ID),
+    BATCH_ENQUEUED(Level.INFO, QUEUE, TRACE_ID, SPAN_ID),
     /** streamq.auth.enabled=false on an API process: every caller gets in (dev, tests, the lab). */
     API_AUTH_OFF(Level.WARN),
     /** A request failed for a reason no mapper knows (a bug): a 500, with the stack trace. */
     API_REQUEST_FAILED(Level.ERROR, ERROR),
 
     // A job's life on a worker
-    JOB_STARTED(Level.INFO, QUEUE, JOB_ID, ATTEMPT),
-    JOB_SUCCEEDED(Level.INFO, QUEUE, JOB_ID, ATTEMPT),
+    JOB_STARTED(Level.INFO, QUEUE, JOB_ID, ATTEMPT, TRACE_ID, SPAN_ID),
+    JOB_SUCCEEDED(Level.INFO, QUEUE, JOB_ID, ATTEMPT, TRACE_ID, SPAN_ID),
     /** Every failed attempt, the last one before a dead letter included; a retry or a dead letter follows. */
-    JOB_FAILED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR),
-    JOB_RETRY_SCHEDULED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR),
-    JOB_DEAD_LETTERED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR, REASON),
+    JOB_FAILED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR, TRACE_ID, SPAN_ID),
+    JOB_RETRY_SCHEDULED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR, TRACE_ID, SPAN_ID),
+    JOB_DEAD_LETTERED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR, REASON, TRACE_ID, SPAN_ID),
     /** Taken over from a consumer that held it past the visibility timeout; attempt = the abandoned one. */
     JOB_RECLAIMED(Level.WARN, QUEUE, JOB_ID, ATTEMPT),
     /** Succeeded again after an earlier success: at-least-once delivery made visible. */
-    JOB_DUPLICATE(Level.WARN, QUEUE, JOB_ID, ATTEMPT),
+    JOB_DUPLICATE(Level.WARN, QUEUE, JOB_ID, ATTEMPT, TRACE_ID, SPAN_ID),
     /** Handed back to the queue at shutdown, unstarted or unfinished. */
     JOB_RELEASED(Level.WARN, QUEUE, JOB_ID),
     /** Redis did not take a start or an outcome; the entry stays pending for the reclaimer. */
-    JOB_UNRECORDED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR),
+    JOB_UNRECORDED(Level.WARN, QUEUE, JOB_ID, ATTEMPT, ERROR, TRACE_ID, SPAN_ID),
 
     // Workers and queues
     WORKER_STARTED(Level.INFO),

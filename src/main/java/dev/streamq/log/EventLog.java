@@ -1,5 +1,6 @@
 package dev.streamq.log;
 
+import io.opentelemetry.api.trace.SpanContext;
 import java.util.EnumMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -13,7 +14,10 @@ import org.jboss.logmanager.ExtLogRecord;
  * thread MDC is not carried into the record. They are read at query time (LogQL
  * {@code | json}), never made Loki labels. A field the event does not declare is a bug in the
  * caller: it fails an assertion (tests run with -ea) and is dropped in production, so the
- * vocabulary stays the whole truth about what a line can carry.
+ * vocabulary stays the whole truth about what a line can carry. For the same reason a line
+ * carries none of the thread's MDC (Quarkus' OpenTelemetry puts {@code traceId}, {@code spanId},
+ * {@code sampled} there inside a request): the trace goes in {@link #trace} as the vocabulary's
+ * {@code trace_id} and {@code span_id}, on whatever thread the line is written.
  */
 public final class EventLog {
 
@@ -57,6 +61,15 @@ public final class EventLog {
         return with(LogField.OPERATION, operation);
     }
 
+    /** The span the line belongs to; an invalid one (tracing off, no span) writes no field. */
+    public EventLog trace(SpanContext span) {
+        if (span.isValid()) {
+            with(LogField.TRACE_ID, span.getTraceId());
+            with(LogField.SPAN_ID, span.getSpanId());
+        }
+        return this;
+    }
+
     private EventLog with(LogField field, String value) {
         assert event.carries(field) : event.key() + " does not carry " + field.key() + " (dev.streamq.log.Event)";
         if (value != null && event.carries(field)) {
@@ -85,6 +98,8 @@ public final class EventLog {
         ExtLogRecord record = new ExtLogRecord(level, message, ExtLogRecord.FormatStyle.NO_FORMAT, EventLog.class.getName());
         record.setLoggerName(log.getName());
         record.setThrown(thrown);
+        // an empty MDC of the record's own: putMdc would start from a copy of the thread's
+        record.setMdc(Map.of());
         record.putMdc(LogField.EVENT.key(), event.key());
         fields.forEach((field, value) -> record.putMdc(field.key(), value));
         target.logRaw(record);

@@ -23,7 +23,14 @@ public enum LogField {
     /** What kind of Redis failure: a {@code RedisErrorKind} label (readonly, connection...). */
     KIND("kind"),
     /** Which Redis operation failed: a {@code RedisOperation} label (enqueue, start...). */
-    OPERATION("operation");
+    OPERATION("operation"),
+    /**
+     * The W3C trace id of the span the line was written in (the submit's request, or the job's
+     * attempt): a log line links to its trace. Only while tracing is on (docs/operations.md#traces).
+     */
+    TRACE_ID("trace_id"),
+    /** The span id that goes with {@link #TRACE_ID}: the submit's server span, or the attempt's span. */
+    SPAN_ID("span_id");
 
     private final String key;
 

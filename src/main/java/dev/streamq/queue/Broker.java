@@ -78,13 +78,15 @@ public class Broker {
      * replicas ({@link ReplicaQuorum}), WAITs on the same connection. Ids are made by the
      * caller before its first try, so a retry of a call whose answer was lost finds the jobs
      * instead of adding them twice.
+     *
+     * @param traces per job, the trace context of the request that submitted it, stored with the new job
      */
-    public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids) {
+    public Uni<List<Enqueued>> enqueue(QueueName queue, List<NewJob> jobs, List<String> ids, List<TraceHeaders> traces) {
         long now = System.currentTimeMillis();
         List<String> keys = new ArrayList<>(2 + 2 * jobs.size());
         keys.add(queue.ready());
         keys.add(queue.delayed());
-        List<String> args = new ArrayList<>(3 + 7 * jobs.size());
+        List<String> args = new ArrayList<>(3 + 9 * jobs.size());
         args.add(Long.toString(now));
         args.add(Long.toString(config.api().idempotencyTtl().toSeconds()));
         args.add(queue.jobPrefix());
@@ -100,6 +102,8 @@ public class Broker {
             args.add(Long.toString(job.runAtMillis()));
             args.add(job.idempotencyKey() == null ? "" : job.idempotencyKey());
             args.add(job.idempotencyKey() == null ? "" : job.fingerprint());
+            args.add(traces.get(i).traceparent());
+            args.add(traces.get(i).tracestate());
         }
         // Registered only once the jobs are written: a refused or failed submit must not add a
         // queue. The script says when the queue had no ready stream (new, or forgotten since

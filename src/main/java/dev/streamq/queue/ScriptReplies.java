@@ -37,20 +37,27 @@ final class ScriptReplies {
     }
 
     /**
-     * start.lua: 6 per delivery, 'run', attempts, max_attempts, type, payload, created_at, or
-     * 'stale' / 'gone' and padding: the attempt to run, or empty for a retired delivery.
+     * start.lua: 8 per delivery, 'run', attempts, max_attempts, type, payload, created_at,
+     * traceparent, tracestate, or 'stale' / 'gone' and padding: the attempt to run, or empty for
+     * a retired delivery.
      */
     static List<Optional<Attempt>> started(Response reply, List<Delivery> deliveries) {
         List<Optional<Attempt>> out = new ArrayList<>(deliveries.size());
         for (int i = 0; i < deliveries.size(); i++) {
-            int at = 6 * i;
+            int at = 8 * i;
             out.add("run".equals(reply.get(at).toString())
                     ? Optional.of(new Attempt(deliveries.get(i), reply.get(at + 1).toInteger(),
                             Integer.parseInt(reply.get(at + 2).toString()), reply.get(at + 3).toString(),
-                            reply.get(at + 4).toString(), Long.parseLong(reply.get(at + 5).toString())))
+                            reply.get(at + 4).toString(), Long.parseLong(reply.get(at + 5).toString()),
+                            trace(reply.get(at + 6).toString(), reply.get(at + 7).toString())))
                     : Optional.empty());
         }
         return out;
+    }
+
+    /** Most jobs carry no trace: they share one empty value instead of a new one each. */
+    private static TraceHeaders trace(String traceparent, String tracestate) {
+        return traceparent.isEmpty() ? TraceHeaders.NONE : new TraceHeaders(traceparent, tracestate);
     }
 
     /** complete.lua ('ok', 'duplicate', 'gone') and fail.lua ('retry', 'dead', 'stale', 'gone'). */

@@ -25,7 +25,7 @@ public interface BlockingJobHandler extends JobHandler {
                     handler.cancel(true);
                 }
             });
-            running.set(HandlerThreads.executor().submit(() -> {
+            running.set(HandlerThreads.executor().submit(job.trace().wrap(() -> {
                 try {
                     emitter.complete(handleBlocking(job));
                 } catch (RuntimeException e) {
@@ -33,7 +33,7 @@ public interface BlockingJobHandler extends JobHandler {
                 } catch (Exception e) {
                     emitter.fail(new JobFailedException(e.getMessage(), e));
                 }
-            }));
+            })));
         });
     }
 }
