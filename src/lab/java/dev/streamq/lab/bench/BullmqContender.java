@@ -67,9 +67,9 @@ final class BullmqContender implements Contender {
     }
 
     @Override
-    public long finished(String queue) {
+    public boolean finished(String queue, long jobs) {
         try (RespClient redis = RespClient.connect(redisPort)) {
-            return redis.callLong("ZCARD", completedKey(queue));
+            return redis.callLong("ZCARD", completedKey(queue)) >= jobs;
         }
     }
 

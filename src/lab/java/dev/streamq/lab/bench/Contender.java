@@ -22,8 +22,8 @@ interface Contender {
     /** load.js arguments that point it at this side. */
     List<String> target();
 
-    /** Jobs of {@code queue} that finished, per the side's own record. */
-    long finished(String queue);
+    /** True when at least {@code jobs} jobs of {@code queue} finished, per the side's own record. */
+    boolean finished(String queue, long jobs);
 
     /** job id -> when it finished (epoch ms), per the side's own record. */
     Map<String, Long> finishedMillis(String queue);

@@ -203,7 +203,7 @@ public final class PeerBench {
 
         private void awaitFinished(String queue, long jobs) {
             Await.condition(side.name() + " to finish " + jobs + " jobs of " + queue, Duration.ofMinutes(10),
-                    Duration.ofMillis(100), () -> side.finished(queue) >= jobs);
+                    Duration.ofMillis(100), () -> side.finished(queue, jobs));
         }
 
         private CpuShare.Snapshot cpu() {

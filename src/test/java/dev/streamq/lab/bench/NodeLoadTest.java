@@ -125,6 +125,6 @@ class NodeLoadTest {
 
     private static void awaitFinished(Contender side, String queue, long jobs) {
         Await.condition(jobs + " jobs of " + queue + " finished", Duration.ofSeconds(20), Duration.ofMillis(50),
-                () -> side.finished(queue) >= jobs);
+                () -> side.finished(queue, jobs));
     }
 }
