@@ -76,7 +76,7 @@ final class DeployTools {
      * tool cannot reach the suite without an install step.
      */
     static final Set<String> REQUIRED_TOOLS = Set.of(
-            "kubectl", "promtool", "redis-cli", "redis-sentinel", "redis-server", "sh", "shellcheck", "timeout", "yamllint");
+            "kubectl", "node", "npm", "promtool", "redis-cli", "redis-sentinel", "redis-server", "sh", "shellcheck", "timeout", "yamllint");
 
     /** Fails the test when the tool is not in REQUIRED_TOOLS, or with an install hint when it is not on PATH. */
     static void requireTool(String tool, String installHint) {

@@ -72,6 +72,9 @@ public final class Bench {
     }
 
     public static int run(List<String> args, PrintStream out) {
+        if (PeerBench.wanted(args)) {
+            return PeerBench.run(args, out);
+        }
         Path dir = Paths.get("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new Bench(out, dir, ServiceProcess.defaultJar(), BenchOptions.parse(args)).run();
     }

@@ -122,6 +122,16 @@ final class CpuShare {
         return sb.toString();
     }
 
+    /** CPU of the process named {@code name} between two snapshots, in µs per job of {@code jobs}; NaN when unknown. */
+    static double microsPerJob(Snapshot a, Snapshot b, String name, long jobs) {
+        Long before = a.ticks.get(name);
+        Long after = b.ticks.get(name);
+        if (before == null || after == null || before < 0 || after < 0 || jobs <= 0) {
+            return Double.NaN;
+        }
+        return (after - before) / HZ * 1e6 / jobs;
+    }
+
     /** The processes a bench window names: the service under test, its redis, and the lab itself. */
     static Snapshot of(long servicePid, long redisPid) {
         Map<String, Long> pids = new LinkedHashMap<>();

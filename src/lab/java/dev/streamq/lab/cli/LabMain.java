@@ -14,6 +14,7 @@ import java.util.List;
  *   down                                                   stop a lab left running with --keep
  *   drill NAME [options] | drills [options]                fault drills ({@link DrillCli})
  *   bench [options]                                        benchmark ({@link Bench})
+ *   bench --peer bullmq [options]                          streamq and BullMQ side by side ({@link dev.streamq.lab.bench.PeerBench})
  * </pre>
  *
  * Exit codes: 0 ok, 1 a demo job or a drill did not end as expected, 64 usage error.
@@ -78,6 +79,8 @@ public final class LabMain {
         stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]       every drill + summary");
         stream.println("       lab bench [--fill N] [--e2e-rate R] [--e2e-seconds S] [--submit-seconds S] [--warmup-seconds S]");
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
+        stream.println("       lab bench --peer bullmq [--rounds N] [--jobs N] [--warmup-jobs N] [--in-flight N] [--batch N]");
+        stream.println("                 [--paced-rate R] [--paced-seconds S] [--concurrency N]              streamq vs BullMQ, interleaved");
         stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
         stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
         stream.println("                 [--observe] (a real Prometheus with the project's config and rules; judges the alerts)");

@@ -1,0 +1,58 @@
+package dev.streamq.lab.bench;
+
+import java.util.List;
+
+/** {@code lab bench --peer bullmq [--rounds N] [--jobs N] ...}: the knobs of the side-by-side bench. */
+final class PeerOptions {
+    String peer;
+    int rounds = 3;
+    int jobs = 50_000;
+    int warmupJobs = 5_000;
+    int inFlight = 50;
+    int batch = 100;
+    int pacedRate = 500;
+    int pacedSeconds = 20;
+    int concurrency = 50;
+
+    static PeerOptions parse(List<String> args) {
+        PeerOptions o = new PeerOptions();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String v = i + 1 < args.size() ? args.get(++i) : null;
+            if (v == null) {
+                throw new IllegalArgumentException("option " + a + " needs a value");
+            }
+            switch (a) {
+                case "--peer" -> o.peer = v;
+                case "--rounds" -> o.rounds = positive(a, v);
+                case "--jobs" -> o.jobs = positive(a, v);
+                case "--warmup-jobs" -> o.warmupJobs = positive(a, v);
+                case "--in-flight" -> o.inFlight = positive(a, v);
+                case "--batch" -> o.batch = positive(a, v);
+                case "--paced-rate" -> o.pacedRate = positive(a, v);
+                case "--paced-seconds" -> o.pacedSeconds = positive(a, v);
+                case "--concurrency" -> o.concurrency = positive(a, v);
+                default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench --peer");
+            }
+        }
+        if (!"bullmq".equals(o.peer)) {
+            throw new IllegalArgumentException("--peer: the one peer is bullmq, not '" + o.peer + "'");
+        }
+        return o;
+    }
+
+    private static int positive(String option, String value) {
+        int n = Integer.parseInt(value);
+        if (n < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, not " + n);
+        }
+        return n;
+    }
+
+    /** The options as given on the command line, defaults included: the command to write down. */
+    String command() {
+        return String.format("deploy/local/lab bench --peer %s --rounds %d --jobs %d --warmup-jobs %d --in-flight %d"
+                + " --batch %d --paced-rate %d --paced-seconds %d --concurrency %d", peer, rounds, jobs, warmupJobs, inFlight,
+                batch, pacedRate, pacedSeconds, concurrency);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.streamq.lab.bench;
+
+import dev.streamq.lab.RespClient;
+import dev.streamq.lab.ServiceProcess;
+import dev.streamq.lab.Topology;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * streamq as a new user runs it: one {@code java -jar target/quarkus-app/quarkus-run.jar} with
+ * role=all against the redis-server, worker concurrency {@code concurrency} (the BullMQ Worker's
+ * 50). When a job finished is its job_succeeded log line ({@link Completions}).
+ */
+final class StreamqContender implements Contender {
+
+    private final Path jar;
+    private final Topology topology;
+    private final Path dir;
+    private final int concurrency;
+    private ServiceProcess process;
+    private Completions completions;
+    private int rounds;
+
+    StreamqContender(Path jar, Topology topology, Path dir, int concurrency) {
+        this.jar = jar;
+        this.topology = topology;
+        this.dir = dir;
+        this.concurrency = concurrency;
+    }
+
+    @Override
+    public String name() {
+        return "streamq";
+    }
+
+    @Override
+    public String service() {
+        return "streamq JVM (role=all, -Xmx256m, lab default)";
+    }
+
+    @Override
+    public void start(List<String> queues) {
+        String name = "streamq-" + (++rounds);
+        process = ServiceProcess.builder(jar).name(name).role("all").topology(topology).workDir(dir)
+                .env("STREAMQ_WORKER_QUEUES", String.join(",", queues))
+                .env("STREAMQ_WORKER_CONCURRENCY", String.valueOf(concurrency))
+                .logFile(dir.resolve(name + ".log")).start().awaitReady(Duration.ofSeconds(90));
+        completions = new Completions(process);
+    }
+
+    @Override
+    public List<String> target() {
+        return List.of("--target", "streamq", "--url", process.baseUrl());
+    }
+
+    @Override
+    public boolean finished(String queue, long jobs) {
+        // The complete script deletes a job's stream entry, so an empty ready stream (after the
+        // client's last answer) means every job finished: the cheap check is polled, and the log,
+        // whose parsing would take the lab's CPU from the shared cores, is read once it holds.
+        try (RespClient redis = RespClient.connect(topology.currentMaster().port())) {
+            if (redis.callLong("XLEN", "streamq:{" + queue + "}:ready") > 0) {
+                return false;
+            }
+        }
+        return completions.of(queue).size() >= jobs;
+    }
+
+    @Override
+    public Map<String, Long> finishedMillis(String queue) {
+        return completions.of(queue);
+    }
+
+    @Override
+    public long servicePid() {
+        return process.pid();
+    }
+
+    @Override
+    public void stop() {
+        process.stop();
+    }
+}
