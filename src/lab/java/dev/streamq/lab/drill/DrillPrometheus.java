@@ -35,7 +35,7 @@ final class DrillPrometheus implements AutoCloseable {
             throw new IllegalStateException("--observe needs Prometheus: " + missing);
         }
         int port = Ports.free();
-        Path config = LabPrometheusConfig.write(dir, port, services);
+        Path config = LabPrometheusConfig.write(dir, port, services.stream().map(LabPrometheusConfig.Target::of).toList());
         PrometheusServer server = PrometheusServer.of(port, config, dir).start();
         // Target discovery hands the scrapers their targets up to 5 s after start; until then
         // absent(up{role="worker"}) holds WorkersDown pending. The drill starts once every process is scraped.

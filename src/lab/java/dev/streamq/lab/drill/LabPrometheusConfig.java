@@ -41,6 +41,14 @@ final class LabPrometheusConfig {
     private LabPrometheusConfig() {
     }
 
+    /** What pod discovery would know of one process: its pod name, role, first container port and annotated port. */
+    record Target(String pod, String role, int port, int managementPort) {
+
+        static Target of(ServiceProcess s) {
+            return new Target(s.name(), s.role(), s.port(), s.managementPort());
+        }
+    }
+
     /** What the lab changed, for the drill's notes. */
     static final String CHANGES = "prometheus: the project's prometheus.yml and streamq-rules.yaml, scrape and evaluation every "
             + INTERVAL + " (shipped: 15 s, recording rules 30 s), pod discovery replaced by static targets with the pods'"
@@ -50,7 +58,7 @@ final class LabPrometheusConfig {
      * Writes {@code dir/prometheus.yml} and {@code dir/streamq-rules.yaml} for a Prometheus on
      * {@code port} that scrapes {@code services}; returns the config's path.
      */
-    static Path write(Path dir, int port, List<ServiceProcess> services) {
+    static Path write(Path dir, int port, List<Target> services) {
         try {
             Files.createDirectories(dir);
             Path rules = dir.resolve("streamq-rules.yaml");
@@ -63,7 +71,7 @@ final class LabPrometheusConfig {
         }
     }
 
-    static JsonNode config(JsonNode shipped, Path rules, int port, List<ServiceProcess> services) {
+    static JsonNode config(JsonNode shipped, Path rules, int port, List<Target> services) {
         ObjectNode root = shipped.deepCopy();
         ObjectNode global = (ObjectNode) root.path("global");
         global.put("scrape_interval", INTERVAL);
@@ -91,15 +99,15 @@ final class LabPrometheusConfig {
     }
 
     /** One target group per process, with the labels Kubernetes pod discovery would give its pod. */
-    private static ArrayNode targets(List<ServiceProcess> services) {
+    private static ArrayNode targets(List<Target> services) {
         ArrayNode groups = YAML.createArrayNode();
-        for (ServiceProcess s : services) {
+        for (Target s : services) {
             ObjectNode group = groups.addObject();
             // the pod IP with the first declared container port; the relabelling swaps in the annotated one
             group.putArray("targets").add("127.0.0.1:" + s.port());
             ObjectNode labels = group.putObject("labels");
             labels.put("__meta_kubernetes_namespace", NAMESPACE);
-            labels.put("__meta_kubernetes_pod_name", s.name());
+            labels.put("__meta_kubernetes_pod_name", s.pod());
             labels.put("__meta_kubernetes_pod_phase", "Running");
             labels.put("__meta_kubernetes_pod_label_app", APP);
             labels.put("__meta_kubernetes_pod_label_role", s.role());

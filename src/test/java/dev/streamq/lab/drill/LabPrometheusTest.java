@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.streamq.lab.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -30,19 +28,12 @@ class LabPrometheusTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static List<ServiceProcess> services(Path dir) {
-        List<ServiceProcess> out = new ArrayList<>();
-        for (String[] s : new String[][] {{"api", "api"}, {"worker-1", "worker"}}) {
-            out.add(ServiceProcess.builder(ServiceProcess.defaultJar()).name(s[0]).role(s[1]).workDir(dir)
-                    .logFile(dir.resolve(s[0] + ".log")).build());
-        }
-        return out;
-    }
+    private static final List<LabPrometheusConfig.Target> SERVICES = List.of(
+            new LabPrometheusConfig.Target("api", "api", 18080, 19001), new LabPrometheusConfig.Target("worker-1", "worker", 18081, 19002));
 
     @Test
     void configKeepsTheShippedRelabellingAndRules(@TempDir Path dir) throws IOException, InterruptedException {
-        List<ServiceProcess> services = services(dir);
-        Path config = LabPrometheusConfig.write(dir, 19090, services);
+        Path config = LabPrometheusConfig.write(dir, 19090, SERVICES);
         JsonNode shipped = YAML.readTree(LabPrometheusConfig.CONFIG.toFile());
         JsonNode lab = YAML.readTree(config.toFile());
 
@@ -54,7 +45,7 @@ class LabPrometheusTest {
         JsonNode api = targets.get(0).path("labels");
         assertEquals("api", api.path("__meta_kubernetes_pod_name").asText());
         assertEquals("api", api.path("__meta_kubernetes_pod_label_role").asText());
-        assertEquals(String.valueOf(services.get(0).managementPort()),
+        assertEquals("19001",
                 api.path("__meta_kubernetes_pod_annotation_prometheus_io_port").asText(), "scraped on the management port");
         assertEquals("worker", targets.get(1).path("labels").path("__meta_kubernetes_pod_label_role").asText());
         assertEquals("1s", lab.path("global").path("evaluation_interval").asText());
