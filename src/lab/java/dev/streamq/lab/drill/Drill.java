@@ -137,7 +137,6 @@ public final class Drill {
     private void observe(DrillResult r, DrillPrometheus prometheus) {
         AlertExpectations.Plan plan = AlertExpectations.of(scenario);
         r.alertsExpected = plan.mustFire().stream().sorted().toList();
-        r.alertsPending = plan.mustPend().stream().sorted().toList();
         r.alertsAllowed = plan.mayFire().stream().sorted().toList();
         r.alerts = prometheus.alerts(r.faultAtMillis);
         journal.note("prometheus: series per pod at the end " + prometheus.seriesByPod() + "; " + prometheus.storage());

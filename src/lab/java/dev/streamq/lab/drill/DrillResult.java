@@ -282,11 +282,9 @@ public final class DrillResult {
     public List<Mark> marks = new ArrayList<>();
     /** With --observe: every alert episode from load start to the drill's end; null when not observed. */
     public List<Alert> alerts;
-    /** With --observe: the alerts this drill must fire, must see pending, and may fire (AlertExpectations). */
+    /** With --observe: the alerts this drill must fire, and those it may fire (AlertExpectations). */
     @JsonProperty("alerts_expected")
     public List<String> alertsExpected = new ArrayList<>();
-    @JsonProperty("alerts_pending")
-    public List<String> alertsPending = new ArrayList<>();
     @JsonProperty("alerts_allowed")
     public List<String> alertsAllowed = new ArrayList<>();
     public List<String> notes = new ArrayList<>();
