@@ -91,6 +91,17 @@ public final class PrometheusServer extends LabProcess<PrometheusServer> {
         return api("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
     }
 
+    /** The value of one sample of an instant query's result ({@code value: [time, "text"]}). */
+    public static double value(JsonNode sample) {
+        return sample.path("value").get(1).asDouble();
+    }
+
+    /** The value of an instant query that answers one sample, 0 when it answers none. */
+    public double scalar(String expr) {
+        JsonNode result = query(expr);
+        return result.isEmpty() ? 0 : value(result.get(0));
+    }
+
     private JsonNode api(String pathAndQuery) {
         JobsClient.Reply reply = http.getPath(pathAndQuery);
         try {

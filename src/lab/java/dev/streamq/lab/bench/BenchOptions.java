@@ -1,7 +1,9 @@
 package dev.streamq.lab.bench;
 
+import dev.streamq.lab.OptionPairs;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** {@code lab bench [--fill N] [--e2e-rate R] ...}: the knobs of one benchmark run. */
 final class BenchOptions {
@@ -17,12 +19,7 @@ final class BenchOptions {
 
     static BenchOptions parse(List<String> args) {
         BenchOptions o = new BenchOptions();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String v = i + 1 < args.size() ? args.get(++i) : null;
-            if (v == null) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
+        OptionPairs.forEach(args, Set.of(), (a, v) -> {
             switch (a) {
                 case "--fill" -> o.fill = Integer.parseInt(v);
                 case "--drain-warmup" -> o.drainWarmup = Integer.parseInt(v);
@@ -35,7 +32,7 @@ final class BenchOptions {
                 case "--ramp" -> o.ramp = parseRamp(v);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench");
             }
-        }
+        });
         return o;
     }
 

@@ -1,6 +1,8 @@
 package dev.streamq.lab.bench;
 
+import dev.streamq.lab.OptionPairs;
 import java.util.List;
+import java.util.Set;
 
 /** {@code lab bench --peer bullmq [--rounds N] [--jobs N] ...}: the knobs of the side-by-side bench. */
 final class PeerOptions {
@@ -16,12 +18,7 @@ final class PeerOptions {
 
     static PeerOptions parse(List<String> args) {
         PeerOptions o = new PeerOptions();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String v = i + 1 < args.size() ? args.get(++i) : null;
-            if (v == null) {
-                throw new IllegalArgumentException("option " + a + " needs a value");
-            }
+        OptionPairs.forEach(args, Set.of(), (a, v) -> {
             switch (a) {
                 case "--peer" -> o.peer = v;
                 case "--rounds" -> o.rounds = positive(a, v);
@@ -34,7 +31,7 @@ final class PeerOptions {
                 case "--concurrency" -> o.concurrency = positive(a, v);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench --peer");
             }
-        }
+        });
         if (!"bullmq".equals(o.peer)) {
             throw new IllegalArgumentException("--peer: the one peer is bullmq, not '" + o.peer + "'");
         }

@@ -25,23 +25,18 @@ final class AlertTimeline {
      * that ended at {@code endMillis}; times relative to {@code faultMillis}.
      */
     static List<DrillResult.Alert> episodes(JsonNode result, long stepMillis, long endMillis, long faultMillis) {
-        Map<String, TreeMap<Long, String>> byAlert = new TreeMap<>();
-        Map<String, String[]> names = new TreeMap<>();
+        Map<Key, TreeMap<Long, String>> byAlert = new TreeMap<>();
         for (JsonNode series : result) {
             JsonNode metric = series.path("metric");
-            String name = metric.path("alertname").asText();
-            String severity = metric.path("severity").asText("");
-            String labels = otherLabels(metric);
-            String key = name + labels;
-            names.put(key, new String[] {name, severity, labels});
+            Key key = new Key(metric.path("alertname").asText(), metric.path("severity").asText(""), otherLabels(metric));
             TreeMap<Long, String> samples = byAlert.computeIfAbsent(key, k -> new TreeMap<>());
             for (JsonNode value : series.path("values")) {
                 samples.put(Math.round(value.get(0).asDouble() * 1000), metric.path("alertstate").asText());
             }
         }
         List<DrillResult.Alert> out = new ArrayList<>();
-        for (Map.Entry<String, TreeMap<Long, String>> e : byAlert.entrySet()) {
-            String[] n = names.get(e.getKey());
+        for (Map.Entry<Key, TreeMap<Long, String>> e : byAlert.entrySet()) {
+            Key n = e.getKey();
             Iterator<Map.Entry<Long, String>> it = e.getValue().entrySet().iterator();
             DrillResult.Alert episode = null;
             long last = Long.MIN_VALUE;
@@ -54,9 +49,9 @@ final class AlertTimeline {
                 }
                 if (episode == null) {
                     episode = new DrillResult.Alert();
-                    episode.name = n[0];
-                    episode.severity = n[1];
-                    episode.labels = n[2];
+                    episode.name = n.name();
+                    episode.severity = n.severity();
+                    episode.labels = n.labels();
                     out.add(episode);
                 }
                 if (sample.getValue().equals("pending") && episode.pendingAtMs == null && episode.firingAtMs == null) {
@@ -72,6 +67,14 @@ final class AlertTimeline {
         }
         out.sort((a, b) -> Long.compare(start(a), start(b)));
         return out;
+    }
+
+    /** One alert's series across its states: ALERTS has one per state. */
+    private record Key(String name, String severity, String labels) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key other) {
+            return (name + labels).compareTo(other.name + other.labels);
+        }
     }
 
     private static long start(DrillResult.Alert a) {

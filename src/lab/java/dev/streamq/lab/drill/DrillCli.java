@@ -1,5 +1,6 @@
 package dev.streamq.lab.drill;
 
+import dev.streamq.lab.OptionPairs;
 import dev.streamq.lab.ServiceProcess;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
@@ -63,17 +65,9 @@ public final class DrillCli {
     private static Parsed parse(List<String> args, PrintStream log) {
         Parsed p = new Parsed();
         p.config.log = log;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if (arg.equals("--observe")) {
-                p.config.observe = true;
-                continue;
-            }
-            String value = i + 1 < args.size() ? args.get(i + 1) : null;
-            if (value == null) {
-                throw new IllegalArgumentException("option " + arg + " needs a value");
-            }
+        OptionPairs.forEach(args, Set.of("--observe"), (arg, value) -> {
             switch (arg) {
+                case "--observe" -> p.config.observe = true;
                 case "--duration" -> p.config.duration = Duration.ofSeconds(Long.parseLong(value));
                 case "--rate" -> p.config.rate = Double.parseDouble(value);
                 case "--seed" -> p.config.seed = Long.parseLong(value);
@@ -85,8 +79,7 @@ public final class DrillCli {
                 case "--all-replicas" -> p.config.allReplicas = parseBoolean(value);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
-            i++;
-        }
+        });
         if (p.config.failShare < 0 || p.config.failShare > 1) {
             throw new IllegalArgumentException("--fail-share must be between 0 and 1");
         }

@@ -1,6 +1,5 @@
 package dev.streamq.lab.drill;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamq.lab.Await;
 import dev.streamq.lab.Ports;
 import dev.streamq.lab.PrometheusServer;
@@ -50,8 +49,7 @@ final class DrillPrometheus implements AutoCloseable {
     }
 
     private static int scraped(PrometheusServer server) {
-        JsonNode result = server.query("count(up{job=\"streamq\"} == 1)");
-        return result.isEmpty() ? 0 : (int) result.get(0).path("value").get(1).asDouble();
+        return (int) server.scalar("count(up{job=\"streamq\"} == 1)");
     }
 
     /** Every alert episode since Prometheus started, times relative to {@code faultMillis}. */
@@ -65,7 +63,7 @@ final class DrillPrometheus implements AutoCloseable {
     Map<String, Long> seriesByPod() {
         Map<String, Long> out = new TreeMap<>();
         server.query("count by (pod) ({job=\"streamq\"})")
-                .forEach(s -> out.put(s.path("metric").path("pod").asText(), Math.round(s.path("value").get(1).asDouble())));
+                .forEach(s -> out.put(s.path("metric").path("pod").asText(), Math.round(PrometheusServer.value(s))));
         return out;
     }
 
@@ -74,8 +72,7 @@ final class DrillPrometheus implements AutoCloseable {
      * (compressed records; compacted blocks are smaller), for the sizing in docs/operations.md.
      */
     String storage() {
-        JsonNode samples = server.query("prometheus_tsdb_head_samples_appended_total");
-        double appended = samples.isEmpty() ? 0 : samples.get(0).path("value").get(1).asDouble();
+        double appended = server.scalar("prometheus_tsdb_head_samples_appended_total");
         long walBytes = server.walBytes();
         return String.format(Locale.ROOT, "%.0f samples appended, WAL %d bytes (%.2f B/sample)", appended, walBytes,
                 appended == 0 ? 0 : walBytes / appended);
