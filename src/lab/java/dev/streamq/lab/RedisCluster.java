@@ -33,6 +33,8 @@ public final class RedisCluster implements RedisDeployment {
     /** Slots of a Redis Cluster. */
     public static final int SLOTS = 16384;
     static final int MASTERS = 3;
+    /** Keys per MIGRATE in {@link #moveSlot}: redis-cli's default (--cluster-pipeline 10), so a busy slot's move takes many steps. */
+    public static final int MIGRATE_BATCH = 10;
 
     /** One master, the slot ranges it serves and its replicas, as the cluster sees them now. */
     public record Shard(RedisNode master, String masterId, List<int[]> slotRanges, List<RedisNode> replicas) {
@@ -232,7 +234,8 @@ public final class RedisCluster implements RedisDeployment {
             to.call("CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", source.masterId());
             from.call("CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", targetId);
             while (true) {
-                List<Object> keys = from.callList("CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "100");
+                List<Object> keys = from.callList("CLUSTER", "GETKEYSINSLOT", String.valueOf(slot),
+                        String.valueOf(MIGRATE_BATCH));
                 if (keys.isEmpty()) {
                     break;
                 }

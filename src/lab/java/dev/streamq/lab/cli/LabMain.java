@@ -83,6 +83,7 @@ public final class LabMain {
         stream.println("                 [--paced-rate R] [--paced-seconds S] [--concurrency N]              streamq vs BullMQ, interleaved");
         stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
         stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
+        stream.println("                 [--shard N] (cluster drills: the shard, 0..2 by first slot, that is faulted)");
         stream.println("                 [--observe] (a real Prometheus with the project's config and rules; judges the alerts)");
         stream.println("  drills: " + String.join(" ", Scenario.names()));
     }
