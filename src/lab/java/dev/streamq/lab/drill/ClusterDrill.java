@@ -146,7 +146,6 @@ final class ClusterDrill {
             }
             if (lab != null) {
                 r.clusterEvents = nodeLogLines(((RedisCluster) lab.redis()).nodes());
-                r.redisErrorReplies = redisErrorReplies(lab.services());
                 // kill -9 the services (a drill has nothing to hand back), then the cluster.
                 lab.services().forEach(ServiceProcess::close);
                 lab.close();
@@ -241,8 +240,17 @@ final class ClusterDrill {
                     s.faulted ? " (faulted)" : "", s.downtimeSeconds, s.recoverySeconds < 0 ? "none" : s.recoverySeconds + " s",
                     s.longestCompletionGapMs));
         }
+        r.redisErrorReplies = redisErrorReplies(lab.services());
         r.failureReasons = new ArrayList<>(Verdict.reasons(scenario, r, 10_000));
         r.failureReasons.addAll(QueueGaps.breaches(scenario, r));
+        // The client must follow a redirect itself: a MOVED or ASK that reaches the service's own
+        // error handling is a call that failed because the slot moved.
+        for (String redirect : List.of("MOVED", "ASK")) {
+            if (r.redisErrorReplies.getOrDefault(redirect, 0) > 0) {
+                r.failureReasons.add(r.redisErrorReplies.get(redirect) + " redis_error lines with " + redirect
+                        + ": the client did not follow the redirect");
+            }
+        }
         r.passed = r.failureReasons.isEmpty() && r.error == null;
         journal.say(Verdict.summary(r));
     }
