@@ -264,7 +264,7 @@ final class ClusterDrill {
                 String word = error.split("[ :]", 2)[0];
                 // A server reply starts with its code (MOVED, ASK, TRYAGAIN); a client-side refusal
                 // (Vert.x: "Keys of command or batch: ... must be in the same slot") by its text up to the ':'.
-                byWord.merge(word.matches("[A-Z]{3,}") ? word : error.split(":", 2)[0].replaceAll("\\d+", "#"), 1,
+                byWord.merge(word.matches("[A-Z]{3,}") ? word : error.split("[:\\n]", 2)[0].replaceAll("\\d+", "#"), 1,
                         Integer::sum);
             }
         }
