@@ -96,8 +96,10 @@ public enum RedisErrorKind {
         if (message.startsWith("LOADING")) {
             return LOADING;
         }
-        // MASTERDOWN: a replica that lost its master; TRYAGAIN/CLUSTERDOWN: cluster resharding/failover.
-        if (message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN") || message.startsWith("CLUSTERDOWN")) {
+        // MASTERDOWN: a replica that lost its master; TRYAGAIN/CLUSTERDOWN: cluster resharding/failover;
+        // MOVED/ASK left after the redirects the route follows: the slot map is being read again.
+        if (message.startsWith("MASTERDOWN") || message.startsWith("TRYAGAIN") || message.startsWith("CLUSTERDOWN")
+                || message.startsWith("MOVED ") || message.startsWith("ASK ")) {
             return CONNECTION;
         }
         if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")
