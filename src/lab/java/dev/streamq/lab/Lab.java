@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A running streamq deployment on this machine: a redis {@link Topology} plus the service
- * processes that use it, laid out the way production would run them.
+ * A running streamq deployment on this machine: a redis {@link Topology} (or a
+ * {@link RedisCluster}) plus the service processes that use it, laid out the way production
+ * would run them.
  *
  * <ul>
  *   <li>SINGLE: one process with STREAMQ_ROLE=all (the laptop setup).</li>
@@ -23,52 +24,61 @@ public final class Lab implements AutoCloseable {
 
     public static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Topology topology;
+    private final RedisDeployment redis;
     private final List<ServiceProcess> services;
     private final ServiceProcess api;
 
-    private Lab(Topology topology, List<ServiceProcess> services, ServiceProcess api) {
-        this.topology = topology;
+    private Lab(RedisDeployment redis, List<ServiceProcess> services, ServiceProcess api) {
+        this.redis = redis;
         this.services = List.copyOf(services);
         this.api = api;
     }
 
     /**
-     * Starts the services on a running {@code topology} (which the lab then owns) and waits
+     * Starts the services on a running {@code redis} (which the lab then owns) and waits
      * until every one is ready: with {@code workers} 0 one process with role all, else one API
-     * and that many workers. {@code env} is added to, and wins over, the topology's settings.
+     * and that many workers. {@code env} is added to, and wins over, the redis settings.
      */
-    public static Lab start(Topology topology, Path workDir, Path jar, int workers, Map<String, String> env) {
+    public static Lab start(RedisDeployment redis, Path workDir, Path jar, int workers, Map<String, String> env) {
         List<ServiceProcess> services = new ArrayList<>();
         try {
             if (workers == 0) {
-                services.add(service(jar, workDir, topology, env, "streamq", "all"));
+                services.add(service(jar, workDir, redis, env, "streamq", "all"));
             } else {
-                services.add(service(jar, workDir, topology, env, "api", "api"));
+                services.add(service(jar, workDir, redis, env, "api", "api"));
                 for (int i = 1; i <= workers; i++) {
-                    services.add(service(jar, workDir, topology, env, "worker-" + i, "worker"));
+                    services.add(service(jar, workDir, redis, env, "worker-" + i, "worker"));
                 }
             }
             // Started together, awaited one by one: JVM start-up overlaps on 2 cores.
             for (ServiceProcess service : services) {
                 service.awaitReady(READY_TIMEOUT);
             }
-            return new Lab(topology, services, services.get(0));
+            return new Lab(redis, services, services.get(0));
         } catch (RuntimeException e) {
             services.forEach(ServiceProcess::close);
-            topology.close();
+            redis.close();
             throw e;
         }
     }
 
-    private static ServiceProcess service(Path jar, Path workDir, Topology topology, Map<String, String> env, String name,
+    private static ServiceProcess service(Path jar, Path workDir, RedisDeployment redis, Map<String, String> env, String name,
             String role) {
-        return ServiceProcess.builder(jar).name(name).role(role).topology(topology).env(env)
+        return ServiceProcess.builder(jar).name(name).role(role).redis(redis).env(env)
                 .workDir(workDir).logFile(workDir.resolve("logs").resolve(name + ".log")).start();
     }
 
+    /** The Sentinel topology; fails on a lab that runs a {@link RedisCluster}. */
     public Topology topology() {
-        return topology;
+        if (redis instanceof Topology topology) {
+            return topology;
+        }
+        throw new IllegalStateException("this lab runs " + redis + ", not a Sentinel topology");
+    }
+
+    /** The Redis the services use, of any shape. */
+    public RedisDeployment redis() {
+        return redis;
     }
 
     /** Every service process, API first. */
@@ -102,6 +112,6 @@ public final class Lab implements AutoCloseable {
         for (ServiceProcess service : services) {
             service.stop();
         }
-        topology.close();
+        redis.close();
     }
 }

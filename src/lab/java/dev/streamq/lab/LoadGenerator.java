@@ -46,6 +46,7 @@ public final class LoadGenerator implements AutoCloseable {
     /** One logical job: its key, when it was first offered, and (if acknowledged) its id and ack time. */
     public static final class Submission {
         final String key;
+        final String queue;
         final long index;
         final long offeredMillis;
         volatile String type;
@@ -55,10 +56,16 @@ public final class LoadGenerator implements AutoCloseable {
         volatile boolean replayed;
         final List<String> ids = Collections.synchronizedList(new ArrayList<>());
 
-        Submission(String key, long index, long offeredMillis) {
+        Submission(String key, String queue, long index, long offeredMillis) {
             this.key = key;
+            this.queue = queue;
             this.index = index;
             this.offeredMillis = offeredMillis;
+        }
+
+        /** The queue it was submitted to. */
+        public String queue() {
+            return queue;
         }
 
         /** 0-based position in the offered sequence (the n of "due at start + n/rate"). */
@@ -109,14 +116,15 @@ public final class LoadGenerator implements AutoCloseable {
     }
 
     private final JobsClient jobs;
-    private final String queue;
+    private final List<String> queues;
     private final double rate;
     private final Duration perJobDeadline;
     private final LongFunction<Map<String, Object>> jobBody;
     private final String keyPrefix;
     private final ExecutorService pool;
     private final Thread ticker;
-    private final LinkedBlockingQueue<Submission> backlog = new LinkedBlockingQueue<>();
+    /** One backlog per queue, each with its own client threads (see the multi-queue constructor). */
+    private final List<LinkedBlockingQueue<Submission>> backlogs = new ArrayList<>();
     private final List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
     private final List<Submission> submissions = Collections.synchronizedList(new ArrayList<>());
     private final AtomicBoolean offering = new AtomicBoolean(true);
@@ -141,14 +149,30 @@ public final class LoadGenerator implements AutoCloseable {
      */
     public LoadGenerator(String baseUrl, String queue, double rate, int threads, long seed, Duration perJobDeadline,
             LongFunction<Map<String, Object>> jobBody) {
+        this(baseUrl, List.of(queue), rate, threads, seed, perJobDeadline, jobBody);
+    }
+
+    /**
+     * Same, over several queues: the n-th job goes to {@code queues[n % queues.size()]}, so each
+     * queue gets rate / queues jobs per second, evenly spaced. Each queue has its own backlog and
+     * {@code threads} client threads of its own: producers of a queue that Redis stalls (its
+     * shard failing over) hold only their own threads, and the other queues' jobs are offered
+     * on time, as by independent producers.
+     */
+    public LoadGenerator(String baseUrl, List<String> queues, double rate, int threads, long seed, Duration perJobDeadline,
+            LongFunction<Map<String, Object>> jobBody) {
+        if (queues.isEmpty()) {
+            throw new IllegalArgumentException("no queue to load");
+        }
         this.jobs = new JobsClient(baseUrl);
-        this.queue = queue;
+        this.queues = List.copyOf(queues);
         this.rate = rate;
         this.threads = threads;
         this.perJobDeadline = perJobDeadline;
         this.jobBody = jobBody;
         this.keyPrefix = "drill-" + Long.toHexString(new Random(seed).nextLong() ^ System.nanoTime()) + "-";
-        this.pool = Executors.newFixedThreadPool(threads, daemon("load-client"));
+        this.pool = Executors.newFixedThreadPool(threads * this.queues.size(), daemon("load-client"));
+        this.queues.forEach(q -> backlogs.add(new LinkedBlockingQueue<>()));
         this.ticker = new Thread(this::tick, "load-ticker");
         this.ticker.setDaemon(true);
     }
@@ -163,8 +187,10 @@ public final class LoadGenerator implements AutoCloseable {
 
     public LoadGenerator start() {
         startMillis = System.currentTimeMillis();
-        for (int i = 0; i < threads; i++) {
-            pool.submit(this::clientLoop);
+        for (LinkedBlockingQueue<Submission> backlog : backlogs) {
+            for (int i = 0; i < threads; i++) {
+                pool.submit(() -> clientLoop(backlog));
+            }
         }
         ticker.start();
         return this;
@@ -189,14 +215,15 @@ public final class LoadGenerator implements AutoCloseable {
                 }
                 continue;
             }
-            Submission s = new Submission(keyPrefix + n, n, System.currentTimeMillis());
+            int q = (int) (n % queues.size());
+            Submission s = new Submission(keyPrefix + n, queues.get(q), n, System.currentTimeMillis());
             submissions.add(s);
-            backlog.add(s);
+            backlogs.get(q).add(s);
             n++;
         }
     }
 
-    private void clientLoop() {
+    private void clientLoop(LinkedBlockingQueue<Submission> backlog) {
         while (true) {
             Submission s;
             try {
@@ -224,7 +251,7 @@ public final class LoadGenerator implements AutoCloseable {
             String id = null;
             long retryAfterMs = 0;
             try {
-                JobsClient.Reply reply = jobs.submit(queue, job, s.key);
+                JobsClient.Reply reply = jobs.submit(s.queue, job, s.key);
                 status = reply.status();
                 if (reply.ok()) {
                     Map<String, Object> body = reply.body();

@@ -197,7 +197,12 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
 
         /** Redis settings of a topology: hosts, client type, master name, min replicas. */
         public Builder topology(Topology topology) {
-            env.putAll(topology.serviceEnv());
+            return redis(topology);
+        }
+
+        /** Redis settings of any Redis the lab runs (a Sentinel topology, a cluster). */
+        public Builder redis(RedisDeployment redis) {
+            env.putAll(redis.serviceEnv());
             return this;
         }
 

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * until the old one rejoins, so writes fail (503 from the API) until then; set
  * {@link Options#minReplicasToWrite(int)} to 0 to trade that safety for availability.
  */
-public final class Topology implements AutoCloseable {
+public final class Topology implements RedisDeployment {
 
     public enum Shape {
         SINGLE, MVP, HA;
@@ -256,6 +256,7 @@ public final class Topology implements AutoCloseable {
      * Env for a service process pointing at this topology. No durability key: the services run
      * with the shipped default (behind Sentinel, every replica holds a job before its 2xx).
      */
+    @Override
     public Map<String, String> serviceEnv() {
         return Map.of(
                 "QUARKUS_REDIS_HOSTS", redisHosts(),

@@ -10,7 +10,7 @@ import java.util.List;
  * Command line of the lab, run by {@code deploy/local/lab}:
  *
  * <pre>
- *   up [--topology single|mvp|ha] [--keep] [--jar PATH]   start, run demo jobs, report, stop (or stay up)
+ *   up [--topology single|mvp|ha|cluster] [--keep] [--jar PATH]   start, run demo jobs, report, stop (or stay up)
  *   down                                                   stop a lab left running with --keep
  *   drill NAME [options] | drills [options]                fault drills ({@link DrillCli})
  *   bench [options]                                        benchmark ({@link Bench})
@@ -73,7 +73,7 @@ public final class LabMain {
     }
 
     static void usage(PrintStream stream) {
-        stream.println("usage: lab up [--topology single|mvp|ha] [--keep] [--jar PATH]");
+        stream.println("usage: lab up [--topology single|mvp|ha|cluster] [--keep] [--jar PATH]");
         stream.println("       lab down");
         stream.println("       lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]   one fault drill");
         stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]       every drill + summary");
@@ -83,6 +83,7 @@ public final class LabMain {
         stream.println("                 [--paced-rate R] [--paced-seconds S] [--concurrency N]              streamq vs BullMQ, interleaved");
         stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
         stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
+        stream.println("                 [--shard N] (cluster drills: the shard, 0..2 by first slot, that is faulted)");
         stream.println("                 [--observe] (a real Prometheus with the project's config and rules; judges the alerts)");
         stream.println("  drills: " + String.join(" ", Scenario.names()));
     }

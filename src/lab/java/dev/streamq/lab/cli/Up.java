@@ -1,6 +1,8 @@
 package dev.streamq.lab.cli;
 
 import dev.streamq.lab.Lab;
+import dev.streamq.lab.RedisCluster;
+import dev.streamq.lab.RedisDeployment;
 import dev.streamq.lab.RedisNode;
 import dev.streamq.lab.SentinelNode;
 import dev.streamq.lab.ServiceProcess;
@@ -30,13 +32,17 @@ record Up(Up.Options options, PrintStream out) {
     static final Path PID_FILE = Paths.get("target", "lab", "lab.pid");
 
     int run() {
+        String shapeName = options.cluster ? "CLUSTER" : options.shape.name();
         Path workDir = Paths.get("target", "lab",
-                options.shape.name().toLowerCase() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                shapeName.toLowerCase() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
-        out.println("lab: starting " + options.shape + " topology and streamq in " + workDir);
+        out.println("lab: starting " + shapeName + " topology and streamq in " + workDir);
         long start = System.nanoTime();
-        Topology topology = Topology.start(options.shape, workDir.resolve("redis"));
-        Lab lab = Lab.start(topology, workDir, options.jar, options.shape == Topology.Shape.SINGLE ? 0 : 2, Map.of());
+        // A cluster runs as HA does: one API and two workers, every one given all six nodes as seeds.
+        RedisDeployment redis = options.cluster ? RedisCluster.start(workDir.resolve("redis"))
+                : Topology.start(options.shape, workDir.resolve("redis"));
+        Lab lab = Lab.start(redis, workDir, options.jar, !options.cluster && options.shape == Topology.Shape.SINGLE ? 0 : 2,
+                Map.of());
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C or `lab down` (SIGTERM): stop services gracefully, then redis; the Reaper
         // hook SIGKILLs whatever is still left, so nothing outlives the JVM.
@@ -67,7 +73,6 @@ record Up(Up.Options options, PrintStream out) {
     }
 
     private void printEndpoints(Lab lab) {
-        Topology topology = lab.topology();
         out.println();
         out.println("API          " + lab.api().baseUrl() + "   (POST /queues/{queue}/jobs, GET /jobs/{id})");
         out.println("health       " + lab.api().managementUrl() + "/q/health");
@@ -77,6 +82,11 @@ record Up(Up.Options options, PrintStream out) {
             out.printf("service      %-9s role=%-6s pid=%-7d %s  log %s%n", service.name(), service.role(), service.pid(),
                     service.baseUrl(), service.logFile());
         }
+        if (lab.redis() instanceof RedisCluster cluster) {
+            printCluster(cluster);
+            return;
+        }
+        Topology topology = lab.topology();
         RedisNode master = topology.currentMaster();
         for (RedisNode node : topology.nodes()) {
             out.printf("redis        %-9s port=%d pid=%d %s%n", node.name(), node.port(), node.pid(),
@@ -89,6 +99,21 @@ record Up(Up.Options options, PrintStream out) {
         out.println("redis-cli    redis-cli -p " + (topology.sentinels().isEmpty()
                 ? master.port() + " XINFO GROUPS <stream>"
                 : topology.sentinels().get(0).port() + " SENTINEL get-master-addr-by-name " + topology.masterName()));
+    }
+
+    private void printCluster(RedisCluster cluster) {
+        for (RedisCluster.Shard shard : cluster.shards()) {
+            String slots = String.join(",", shard.slotRanges().stream().map(r -> r[0] == r[1] ? "" + r[0] : r[0] + "-" + r[1])
+                    .toList());
+            out.printf("redis        %-9s port=%d pid=%d master slots %s (%d)%n", shard.master().name(), shard.master().port(),
+                    shard.master().pid(), slots, shard.slotCount());
+            for (RedisNode replica : shard.replicas()) {
+                out.printf("redis        %-9s port=%d pid=%d replica of %s%n", replica.name(), replica.port(), replica.pid(),
+                        shard.master().name());
+            }
+        }
+        out.println("QUARKUS_REDIS_HOSTS=" + cluster.redisHosts() + "  QUARKUS_REDIS_CLIENT_TYPE=cluster");
+        out.println("redis-cli    redis-cli -c -p " + cluster.nodes().get(0).port() + " CLUSTER SHARDS   (-c follows MOVED/ASK)");
     }
 
     static int down(PrintStream out) {
@@ -150,6 +175,8 @@ record Up(Up.Options options, PrintStream out) {
     /** Parsed options of `up`. */
     static final class Options {
         Topology.Shape shape = Topology.Shape.HA;
+        /** --topology cluster: a {@link RedisCluster} instead of a Sentinel shape. */
+        boolean cluster;
         boolean keep;
         Path jar = ServiceProcess.defaultJar();
 
@@ -160,9 +187,9 @@ record Up(Up.Options options, PrintStream out) {
                 if (arg.equals("--keep")) {
                     options.keep = true;
                 } else if (arg.equals("--topology") && i + 1 < args.size()) {
-                    options.shape = parseShape(args.get(++i));
+                    options.topology(args.get(++i));
                 } else if (arg.startsWith("--topology=")) {
-                    options.shape = parseShape(arg.substring("--topology=".length()));
+                    options.topology(arg.substring("--topology=".length()));
                 } else if (arg.equals("--jar") && i + 1 < args.size()) {
                     options.jar = Paths.get(args.get(++i));
                 } else {
@@ -172,11 +199,15 @@ record Up(Up.Options options, PrintStream out) {
             return options;
         }
 
-        private static Topology.Shape parseShape(String text) {
+        private void topology(String text) {
+            cluster = "cluster".equalsIgnoreCase(text.trim());
+            if (cluster) {
+                return;
+            }
             try {
-                return Topology.Shape.parse(text);
+                shape = Topology.Shape.parse(text);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("topology must be single, mvp or ha, not '" + text + "'");
+                throw new IllegalArgumentException("topology must be single, mvp, ha or cluster, not '" + text + "'");
             }
         }
     }

@@ -41,6 +41,9 @@ public final class Drill {
      */
     public static DrillResult run(Scenario scenario, DrillConfig config, Path dir) {
         wipe(dir);
+        if (scenario.cluster()) {
+            return ClusterDrill.run(scenario, config, dir);
+        }
         return new Drill(scenario, config, dir).run();
     }
 
@@ -60,7 +63,7 @@ public final class Drill {
     private DrillResult run() {
         DrillResult r = new DrillResult();
         r.drill = scenario.id();
-        r.topology = scenario.shape().name();
+        r.topology = scenario.topologyName();
         r.description = scenario.description();
         r.rate = DrillLoad.rate(scenario, config);
         r.durationSeconds = config.duration.toSeconds();
@@ -135,6 +138,11 @@ public final class Drill {
     }
 
     private void observe(DrillResult r, DrillPrometheus prometheus) {
+        observe(scenario, r, prometheus, journal);
+    }
+
+    /** The alerts the drill's Prometheus saw, and what the scenario expects of them. */
+    static void observe(Scenario scenario, DrillResult r, DrillPrometheus prometheus, Journal journal) {
         AlertExpectations.Plan plan = AlertExpectations.of(scenario);
         r.alertsExpected = plan.mustFire().stream().sorted().toList();
         r.alertsAllowed = plan.mayFire().stream().sorted().toList();
@@ -155,22 +163,34 @@ public final class Drill {
         r.promoted = faults.promoted();
         r.promotedLaggard = faults.promotedLaggard();
         metrics.into(r);
-        // The drill's next action after the fault (latency: "latency removed"; kills: failover seen / restart).
-        long nextMark = journal.marks().stream().mapToLong(DrillResult.Mark::atMillis).filter(t -> t > fault + 50)
-                .findFirst().orElse(r.loadStopMillis);
+        long nextMark = nextMark(journal, r);
         Answers.into(r, load, truth, nextMark);
 
-        // backoff: the fault window runs from the fault to the drill's next action or the
-        // recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
-        long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
         List<Long> laterKills = faults.kills().stream().map(k -> k.atMillis).filter(at -> at > fault).toList();
-        r.backoff = BackoffCheck.measure(truth, r.loadStartMillis + BackoffCheck.WARM_UP_MS, fault, windowEnd, laterKills);
-        r.backoff.failShare = config.failShare;
-        Losses.failJobsInto(r.backoff, subs, truth);
-        journal.say("backoff: " + r.backoff.oneLine());
+        backoff(r, truth, subs, nextMark, laterKills, config, journal);
 
         r.failureReasons = Verdict.reasons(scenario, r, topology.options().minReplicasMaxLag() * 1000L);
         r.passed = r.failureReasons.isEmpty() && r.error == null;
         journal.say(Verdict.summary(r));
+    }
+
+    /**
+     * The retry spacing section. The fault window runs from the fault to the drill's next action
+     * or the recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
+     */
+    static void backoff(DrillResult r, GroundTruth truth, List<LoadGenerator.Submission> subs, long nextMark,
+            List<Long> laterKills, DrillConfig config, Journal journal) {
+        long fault = r.faultAtMillis;
+        long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
+        r.backoff = BackoffCheck.measure(truth, r.loadStartMillis + BackoffCheck.WARM_UP_MS, fault, windowEnd, laterKills);
+        r.backoff.failShare = config.failShare;
+        Losses.failJobsInto(r.backoff, subs, truth);
+        journal.say("backoff: " + r.backoff.oneLine());
+    }
+
+    /** The drill's next action after the fault (latency: "latency removed"; kills: failover seen / restart), else the load's stop. */
+    static long nextMark(Journal journal, DrillResult r) {
+        return journal.marks().stream().mapToLong(DrillResult.Mark::atMillis).filter(t -> t > r.faultAtMillis + 50)
+                .findFirst().orElse(r.loadStopMillis);
     }
 }

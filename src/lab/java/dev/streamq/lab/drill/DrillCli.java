@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
- * [--kills N] [--hold-ms MS] [--all-replicas true|false] [--observe]} and
+ * [--kills N] [--hold-ms MS] [--all-replicas true|false] [--shard N] [--observe]} and
  * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
  * (0 all passed, 1 any failed).
  */
@@ -77,6 +77,7 @@ public final class DrillCli {
                 case "--kills" -> p.config.kills = Integer.parseInt(value);
                 case "--hold-ms" -> p.config.hold = Duration.ofMillis(Long.parseLong(value));
                 case "--all-replicas" -> p.config.allReplicas = parseBoolean(value);
+                case "--shard" -> p.config.shard = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
             }
         });

@@ -24,4 +24,6 @@ public final class DrillConfig {
     public Boolean allReplicas;
     /** --observe: run a real Prometheus with the project's config and rules, and judge the alerts (AlertExpectations). */
     public boolean observe;
+    /** Cluster drills: the shard (0..2, by first slot) whose master is killed or whose first queue's slot is moved. */
+    public int shard;
 }

@@ -48,12 +48,7 @@ final class DrillDeployment implements AutoCloseable {
             journal.note("latency: SINGLE topology, services connect standalone to a TcpProxy on port " + proxy.port()
                     + " in front of redis " + proxy.targetPort() + "; sentinel would announce the real address");
         }
-        env.put("STREAMQ_WORKER_VISIBILITY_TIMEOUT", "5s");
-        env.put("STREAMQ_WORKER_LEASE_INTERVAL", "2s");
-        env.put("STREAMQ_WORKER_RECLAIM_INTERVAL", "1s");
-        env.put("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s");
-        env.put("STREAMQ_WORKER_SHUTDOWN_GRACE", "2s");
-        env.putAll(BackoffCheck.workerEnv());
+        env.putAll(serviceTuning());
         DrillDeployment deployment;
         try {
             deployment = new DrillDeployment(Lab.start(topology, dir, config.jar, 2, env), proxy);
@@ -65,6 +60,18 @@ final class DrillDeployment implements AutoCloseable {
         }
         journal.say("services ready: " + deployment.services());
         return deployment;
+    }
+
+    /** What every drill's services run with: short visibility timeout and intervals, the {@link BackoffCheck#POLICY} retries. */
+    static Map<String, String> serviceTuning() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("STREAMQ_WORKER_VISIBILITY_TIMEOUT", "5s");
+        env.put("STREAMQ_WORKER_LEASE_INTERVAL", "2s");
+        env.put("STREAMQ_WORKER_RECLAIM_INTERVAL", "1s");
+        env.put("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s");
+        env.put("STREAMQ_WORKER_SHUTDOWN_GRACE", "2s");
+        env.putAll(BackoffCheck.workerEnv());
+        return env;
     }
 
     Topology topology() {

@@ -196,6 +196,56 @@ public final class DrillResult {
         }
     }
 
+    /** A cluster drill: one shard (a master's slots and its replica) as it was at the load's start, and what the drill cost it. */
+    public static final class Shard {
+        /** shard-N, N by first slot: a name that outlives the failover that changes its master. */
+        public String name;
+        public String slots;
+        @JsonProperty("master_at_start")
+        public String masterAtStart;
+        @JsonProperty("master_at_end")
+        public String masterAtEnd;
+        /** Its master was killed (cluster-master-kill) or it gave the moved slot away (cluster-resharding). */
+        public boolean faulted;
+        /** The replica that took over, and ms from the kill until it answered ROLE master serving the shard's slots. */
+        public String promoted;
+        @JsonProperty("promotion_ms")
+        public long promotionMs = -1;
+        public List<String> queues = new ArrayList<>();
+        /** Longest gap between two consecutive 2xx answers on one of its queues (load start + warm-up .. load stop). */
+        @JsonProperty("downtime_seconds")
+        public double downtimeSeconds;
+        /** Fault -> every queue of the shard completed a job that was acknowledged after the fault; -1 if one never did. */
+        @JsonProperty("recovery_seconds")
+        public double recoverySeconds = -1;
+        /** The longest gap between consecutive completions on one of its queues. */
+        @JsonProperty("longest_completion_gap_ms")
+        public long longestCompletionGapMs;
+    }
+
+    /** A cluster drill: one queue's slot, shard and longest stalls. Gap starts are in ms after the fault. */
+    public static final class QueueGap {
+        public String queue;
+        public int slot;
+        public String shard;
+        /** Its shard is the one the drill faulted (killed master; resharding: the moved queue itself). */
+        @JsonProperty("shard_faulted")
+        public boolean shardFaulted;
+        public int acknowledged;
+        public int completed;
+        @JsonProperty("longest_ack_gap_ms")
+        public long longestAckGapMs;
+        @JsonProperty("ack_gap_from_ms")
+        public long ackGapFromMs;
+        @JsonProperty("longest_completion_gap_ms")
+        public long longestCompletionGapMs;
+        @JsonProperty("completion_gap_from_ms")
+        public long completionGapFromMs;
+        /** Jobs of this queue acknowledged after the fault (resharding: the move) that then succeeded. */
+        @JsonProperty("completed_after_fault")
+        public int completedAfterFault;
+    }
+
     public String drill;
     public String topology;
     public String description;
@@ -279,6 +329,20 @@ public final class DrillResult {
     public long loadStartMillis;
     @JsonProperty("load_stop_millis")
     public long loadStopMillis;
+    /** Cluster drills: per shard and per queue; empty otherwise. */
+    public List<Shard> shards = new ArrayList<>();
+    public List<QueueGap> queues = new ArrayList<>();
+    /** cluster-resharding: the slot moved and how many keys went with it; -1 otherwise. */
+    @JsonProperty("moved_slot")
+    public int movedSlot = -1;
+    @JsonProperty("moved_keys")
+    public int movedKeys;
+    /** Cluster drills: the services' redis_error lines by the reply's first word (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, ...). */
+    @JsonProperty("redis_error_replies")
+    public Map<String, Integer> redisErrorReplies = new LinkedHashMap<>();
+    /** Cluster drills: failover lines from the redis nodes' logs, "node-N: line". */
+    @JsonProperty("cluster_events")
+    public List<String> clusterEvents = new ArrayList<>();
     public List<Mark> marks = new ArrayList<>();
     /** With --observe: every alert episode from load start to the drill's end; null when not observed. */
     public List<Alert> alerts;

@@ -25,7 +25,11 @@ final class GroundTruth {
 
     static final String QUEUE = "drill";
 
+    /** The queues whose jobs count: the drill's one queue, or a cluster drill's queues on every shard. */
+    private final Set<String> queues;
     final Map<String, Integer> succeeded = new HashMap<>();
+    /** job id -> its queue, for every job that succeeded. */
+    final Map<String, String> queueOf = new HashMap<>();
     final Map<String, Integer> started = new HashMap<>();
     final Map<String, Long> firstSuccess = new HashMap<>();
     /** job id -> attempt number -> earliest job_started time. */
@@ -37,10 +41,18 @@ final class GroundTruth {
     /** job_retry_scheduled error, digits folded -> count. */
     final Map<String, Integer> retryErrors = new TreeMap<>();
 
+    GroundTruth() {
+        this(Set.of(QUEUE));
+    }
+
+    GroundTruth(Set<String> queues) {
+        this.queues = Set.copyOf(queues);
+    }
+
     /** Reads one worker event into the truth. */
     void accept(LogEvent e) {
         String id = e.jobId();
-        if (id == null || !QUEUE.equals(e.queue())) {
+        if (id == null || !queues.contains(e.queue())) {
             return;
         }
         int attempt = e.attempt();
@@ -52,6 +64,7 @@ final class GroundTruth {
             case JOB_SUCCEEDED -> {
                 succeeded.merge(id, 1, Integer::sum);
                 firstSuccess.merge(id, e.timeMillis(), Math::min);
+                queueOf.put(id, e.queue());
             }
             case JOB_STARTED -> {
                 started.merge(id, 1, Integer::sum);
@@ -83,11 +96,16 @@ final class GroundTruth {
     /** Reads the workers' logs on as they grow, into one {@link GroundTruth}. */
     static final class Reader {
         private final List<ServiceLog> logs = new ArrayList<>();
-        private final GroundTruth truth = new GroundTruth();
+        private final GroundTruth truth;
         private final Journal journal;
         private final Duration timeout;
 
         Reader(List<ServiceProcess> workers, Journal journal, Duration timeout) {
+            this(workers, journal, timeout, Set.of(QUEUE));
+        }
+
+        Reader(List<ServiceProcess> workers, Journal journal, Duration timeout, Set<String> queues) {
+            this.truth = new GroundTruth(queues);
             for (ServiceProcess worker : workers) {
                 logs.add(new ServiceLog(worker.logFile(), Set.of()));
             }

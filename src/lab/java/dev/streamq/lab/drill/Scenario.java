@@ -14,7 +14,11 @@ public enum Scenario {
     PARTITION("partition", Topology.Shape.HA, "isolate the master from everyone (iptables DROP) until failover, then heal"),
     LATENCY("latency", Topology.Shape.SINGLE, "add 200 ms per round trip (TcpProxy, 100 ms each way) in front of redis, then remove it"),
     LAGGING_REPLICA("lagging-replica", Topology.Shape.HA, "prefer redis-1 (replica-priority), hold back its replication stream"
-            + " (TcpProxy), kill -9 the master while it lags: Sentinel promotes the laggard");
+            + " (TcpProxy), kill -9 the master while it lags: Sentinel promotes the laggard"),
+    CLUSTER_MASTER_KILL("cluster-master-kill", null, "Redis Cluster, 12 queues over 3 shards: kill -9 one shard's master;"
+            + " its replica is promoted, the old master restarted; the other shards' queues must not stall"),
+    CLUSTER_RESHARDING("cluster-resharding", null, "Redis Cluster, 12 queues over 3 shards: move the slot of a busy queue"
+            + " to another master (SETSLOT IMPORTING/MIGRATING, MIGRATE) under load; nothing lost, no queue stuck");
 
     private final String id;
     private final Topology.Shape shape;
@@ -30,8 +34,19 @@ public enum Scenario {
         return id;
     }
 
+    /** The Sentinel shape it runs on; null for a cluster drill ({@link #cluster()}). */
     public Topology.Shape shape() {
         return shape;
+    }
+
+    /** Whether it runs on a {@link dev.streamq.lab.RedisCluster} rather than a Sentinel topology. */
+    public boolean cluster() {
+        return shape == null;
+    }
+
+    /** The topology's name in reports: SINGLE, MVP, HA or CLUSTER. */
+    public String topologyName() {
+        return cluster() ? "CLUSTER" : shape.name();
     }
 
     public String description() {
