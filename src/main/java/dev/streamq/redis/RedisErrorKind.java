@@ -39,8 +39,8 @@ public enum RedisErrorKind {
     AUTH,
     /**
      * The TLS handshake with Redis failed for want of trust: the server's certificate is not
-     * signed by a trusted CA or does not name the host the client connected to, or the port
-     * does not speak TLS at all. A configuration error, not retried; the client never falls
+     * signed by a trusted CA or does not name the host the client connected to, the port does
+     * not speak TLS at all, or the client was left with no hostname verification algorithm. A configuration error, not retried; the client never falls
      * back to plain text.
      */
     TLS,
@@ -110,6 +110,10 @@ public enum RedisErrorKind {
             return true;
         }
         String message = String.valueOf(t.getMessage());
+        // Vert.x refuses to open a TLS connection with no name check configured at all
+        if (message.startsWith("Missing hostname verification algorithm")) {
+            return true;
+        }
         return t instanceof SSLException && (message.contains("PKIX path") || message.contains("certificate")
                 || message.contains("subject alternative name") || message.contains("not an SSL/TLS record")
                 || message.contains("Unsupported or unrecognized SSL message"));

@@ -24,6 +24,9 @@ public class TlsCheck {
     public static final String SETTING = "quarkus.tls.redis.trust-store.pem.certs (env QUARKUS_TLS_REDIS_TRUST_STORE_PEM_CERTS, "
             + "used with quarkus.redis.tls-configuration-name=redis)";
 
+    /** The name check of the server's certificate, which Vert.x will not connect without. */
+    static final String NAME_CHECK = "quarkus.tls.redis.hostname-verification-algorithm=HTTPS";
+
     private final RedisRoute route;
 
     TlsCheck(RedisRoute route) {
@@ -34,10 +37,12 @@ public class TlsCheck {
         route.send(Request.cmd(Command.PING)).subscribe().with(pong -> { }, failure -> {
             if (RedisErrorKind.of(failure) == RedisErrorKind.TLS) {
                 String reason = RedisErrorKind.tlsReason(failure);
-                EventLog.of(Event.REDIS_TLS_FAILED).error(reason).log(LOG,
-                        "redis_tls_failed: the TLS handshake with Redis failed (" + reason + "); set " + SETTING
-                                + " to the CA that signed the server's certificate, and make quarkus.redis.hosts name a host"
-                                + " that certificate is for. The service stays up but not ready until the handshake succeeds.");
+                String fix = reason.startsWith("Missing hostname verification algorithm")
+                        ? "set " + NAME_CHECK + " (streamq's application.properties ships it; something overrode it)"
+                        : "set " + SETTING + " to the CA that signed the server's certificate, and make quarkus.redis.hosts"
+                                + " name a host that certificate is for";
+                EventLog.of(Event.REDIS_TLS_FAILED).error(reason).log(LOG, "redis_tls_failed: the TLS handshake with Redis failed ("
+                        + reason + "); " + fix + ". The service stays up but not ready until the handshake succeeds.");
             }
         });
     }

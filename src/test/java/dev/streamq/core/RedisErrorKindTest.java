@@ -68,5 +68,8 @@ class RedisErrorKindTest {
         assertEquals(RedisErrorKind.TLS, RedisErrorKind.of(new RuntimeException("wrapped",
                 new CertificateException("No subject alternative names matching IP address 127.0.0.1 found"))));
         assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(new SSLHandshakeException("Remote host terminated the handshake")));
+        assertEquals(RedisErrorKind.TLS, RedisErrorKind.of(new RuntimeException(
+                "Missing hostname verification algorithm: you must set TCP client options host name verification algorithm")),
+                "a TLS client with no name check configured is a TLS configuration error, not a bug");
     }
 }
