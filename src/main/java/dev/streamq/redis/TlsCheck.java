@@ -37,7 +37,8 @@ public class TlsCheck {
         route.send(Request.cmd(Command.PING)).subscribe().with(pong -> { }, failure -> {
             if (RedisErrorKind.of(failure) == RedisErrorKind.TLS) {
                 String reason = RedisErrorKind.tlsReason(failure);
-                String fix = reason.startsWith("Missing hostname verification algorithm")
+                // Vert.x connects with no algorithm at all never, and with an unknown one (NONE via the TLS registry) neither
+                String fix = reason.startsWith("Missing hostname verification algorithm") || reason.startsWith("Unknown identification algorithm")
                         ? "set " + NAME_CHECK + " (streamq's application.properties ships it; something overrode it)"
                         : "set " + SETTING + " to the CA that signed the server's certificate, and make quarkus.redis.hosts"
                                 + " name a host that certificate is for";

@@ -36,6 +36,15 @@ abstract class TlsRedisResource implements QuarkusTestResourceLifecycleManager {
         return server.uri(null, null);
     }
 
+    /**
+     * How the application is told to trust the CA: as shipped docs/managed-redis.md says, the
+     * TLS registry's "redis" configuration. The hostname check comes from the shipped
+     * application.properties, not from here.
+     */
+    Map<String, String> trust(Path ca) {
+        return Map.of("quarkus.redis.tls-configuration-name", "redis", "quarkus.tls.redis.trust-store.pem.certs", ca.toString());
+    }
+
     /** Further application configuration (the default: none). */
     Map<String, String> more() {
         return Map.of();
@@ -59,10 +68,7 @@ abstract class TlsRedisResource implements QuarkusTestResourceLifecycleManager {
         started(server, appLog);
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.redis.hosts", hosts(server));
-        // what an operator sets for a managed Redis with a private CA (docs/managed-redis.md); the
-        // hostname check comes from the shipped application.properties, not from here
-        config.put("quarkus.redis.tls-configuration-name", "redis");
-        config.put("quarkus.tls.redis.trust-store.pem.certs", certificates.ca().toString());
+        config.putAll(trust(certificates.ca()));
         config.put("quarkus.log.file.enabled", "true");
         config.put("quarkus.log.file.path", appLog.toString());
         config.putAll(more());
