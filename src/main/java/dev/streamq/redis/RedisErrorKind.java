@@ -39,8 +39,10 @@ public enum RedisErrorKind {
     AUTH,
     /**
      * The TLS handshake with Redis failed for want of trust: the server's certificate is not
-     * signed by a trusted CA or does not name the host the client connected to, the port does
-     * not speak TLS at all, or the client was left with no hostname verification algorithm. A configuration error, not retried; the client never falls
+     * signed by a trusted CA or does not name the host the client connected to, the server
+     * answered the handshake in plain text, or the client was left with no usable hostname
+     * verification algorithm. (A plain-text redis-server at a rediss:// address answers
+     * nothing at all: that is a TIMEOUT.) A configuration error, not retried; the client never falls
      * back to plain text.
      */
     TLS,

@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 /**
  * Says at startup, in one ERROR line naming the setting to fix, when the TLS handshake with
  * Redis fails for want of trust (docs/managed-redis.md): the server's certificate is signed by
- * no CA this service trusts, names another host, or the rediss:// port speaks plain text. The
+ * no CA this service trusts or names another host. The
  * client never retries in plain text; the service keeps running, not ready and answering 503,
  * as for refused credentials ({@link CredentialsCheck}). Any other failure is left to readiness.
  */
