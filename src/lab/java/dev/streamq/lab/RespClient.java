@@ -39,14 +39,36 @@ public final class RespClient implements AutoCloseable {
     private final OutputStream out;
 
     public RespClient(String host, int port, Duration timeout) {
+        this(connected(host, port, timeout));
+    }
+
+    /**
+     * Speaks RESP over a socket the caller connected (a TLS socket, for a server with only a
+     * TLS port); the client owns it from here and closes it.
+     */
+    public RespClient(Socket socket) {
+        this.socket = socket;
         try {
-            socket = new Socket();
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-            socket.setSoTimeout((int) timeout.toMillis());
             in = new BufferedInputStream(socket.getInputStream());
             out = socket.getOutputStream();
         } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + socket, e);
+        }
+    }
+
+    private static Socket connected(String host, int port, Duration timeout) {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            socket.setSoTimeout((int) timeout.toMillis());
+            return socket;
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the connect failure is the one to report
+            }
             throw new UncheckedIOException("cannot connect to " + host + ":" + port, e);
         }
     }

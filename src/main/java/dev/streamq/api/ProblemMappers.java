@@ -38,6 +38,7 @@ public class ProblemMappers {
         String why = switch (e.kind()) {
             case OUT_OF_MEMORY -> "Redis is out of memory and refuses writes";
             case AUTH -> "Redis refuses this service's credentials (quarkus.redis.password)";
+            case TLS -> "the TLS handshake with Redis failed (quarkus.tls.redis.trust-store.pem.certs)";
             default -> "Redis is unavailable (" + e.kind().label() + ")";
         };
         refused.refused(e.kind().label());

@@ -71,7 +71,9 @@ public enum Event {
     REDIS_SENTINELS_BYPASSED(Level.WARN),
     REDIS_SENTINELS_BACK(Level.INFO),
     REDIS_AOF_OFF(Level.WARN),
-    REDIS_AUTH_FAILED(Level.ERROR, ERROR);
+    REDIS_AUTH_FAILED(Level.ERROR, ERROR),
+    /** The TLS handshake with Redis failed for want of trust (startup check): the message names the setting. */
+    REDIS_TLS_FAILED(Level.ERROR, ERROR);
 
     private final Level level;
     private final Set<LogField> fields;

@@ -2,6 +2,7 @@ package dev.streamq.queue;
 
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.redis.RedisRoute;
+import dev.streamq.redis.Shards;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -41,6 +42,8 @@ public class Broker {
      * a lost ring is found by the workers' periodic sweep of every stream. Capped, so its memory is bounded.
      */
     static final String DOORBELL_KEY = "streamq:ready-queues";
+    /** On Redis Cluster one doorbell per shard, on that shard (see {@link #doorbell}). */
+    private static final String SHARD_DOORBELL_PREFIX = "streamq:ready-queues:{";
     private static final int DOORBELL_LENGTH = 10_000;
     /** How Redis names the stream in "NOGROUP No such key 'streamq:{q}:ready' or consumer group ...". */
     private static final Pattern MISSING_GROUP = Pattern.compile("NOGROUP No such key 'streamq:\\{([^}]+)\\}:ready'");
@@ -59,6 +62,7 @@ public class Broker {
     private final RedisRoute redis;
     private final StreamqConfig config;
     private final ReplicaQuorum replicas;
+    private final Shards shards;
     /**
      * When this process last registered each queue. The SADD is idempotent; remembering it
      * saves a round trip per submission, and repeating it every minute re-registers queues
@@ -67,10 +71,11 @@ public class Broker {
     private final Map<String, Long> registeredAt = new ConcurrentHashMap<>();
     private static final long REREGISTER_MILLIS = 60_000;
 
-    Broker(RedisRoute redis, StreamqConfig config, ReplicaQuorum replicas) {
+    Broker(RedisRoute redis, StreamqConfig config, ReplicaQuorum replicas, Shards shards) {
         this.redis = redis;
         this.config = config;
         this.replicas = replicas;
+        this.shards = shards;
     }
 
     /**
@@ -207,10 +212,18 @@ public class Broker {
 
     /**
      * New entries for this consumer from any of the queues, without waiting, in one XREADGROUP
-     * over all their streams; {@code count} is per stream. On Redis Cluster such a call must
-     * name streams of one slot only: a Cluster deployment would issue one read per slot.
+     * over all their streams; {@code count} is per stream. On Redis Cluster one command may name
+     * keys of one slot only, so there it is one XREADGROUP per queue, sent at once.
      */
     public Uni<List<Delivery>> readNow(List<QueueName> queues, String consumer, int count) {
+        if (!redis.clustered() || queues.size() == 1) {
+            return readNowOnce(queues, consumer, count);
+        }
+        return Uni.join().all(queues.stream().map(q -> readNowOnce(List.of(q), consumer, count)).toList()).andFailFast()
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+
+    private Uni<List<Delivery>> readNowOnce(List<QueueName> queues, String consumer, int count) {
         Request xreadgroup = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(GROUP).arg(consumer).arg("COUNT").arg(count)
                 .arg("STREAMS");
         Map<String, QueueName> byStream = new HashMap<>(queues.size() * 2);
@@ -236,20 +249,31 @@ public class Broker {
         if (!gotWork) {
             return;
         }
-        redis.send(Request.cmd(Command.XADD).arg(DOORBELL_KEY).arg("MAXLEN").arg("~").arg(DOORBELL_LENGTH).arg("*")
-                        .arg("q").arg(queue.value()))
+        redis.send(Request.cmd(Command.XADD).arg(doorbell(shards.of(queue.ready()))).arg("MAXLEN").arg("~").arg(DOORBELL_LENGTH)
+                        .arg("*").arg("q").arg(queue.value()))
                 .subscribe().with(ok -> { }, failure -> { });
     }
 
     /**
-     * Waits up to {@code block} for rings after {@code after} (an entry id of the doorbell):
-     * the queues that got work, and the id to wait after next time.
+     * The doorbell of a shard. Without Cluster the one key {@value #DOORBELL_KEY}; on Cluster a
+     * key whose hash tag lands in the shard's first slot, so a queue rings on its own shard and a
+     * worker waits on each shard apart: one shard's failover then holds no other shard's rings.
+     * A ring written under an older slot map (a resharding) is a lost hint, found by the sweep.
      */
-    public Uni<Rings> waitForRings(String after, Duration block) {
+    public String doorbell(Shards.Shard shard) {
+        return shards.clustered() ? SHARD_DOORBELL_PREFIX + shards.tagFor(shard.firstSlot()) + "}" : DOORBELL_KEY;
+    }
+
+    /**
+     * Waits up to {@code block} for rings on the shard's doorbell after {@code after} (an entry
+     * id of that doorbell): the queues that got work, and the id to wait after next time.
+     */
+    public Uni<Rings> waitForRings(Shards.Shard shard, String after, Duration block) {
+        String key = doorbell(shard);
         Request xread = Request.cmd(Command.XREAD).arg("COUNT").arg(DOORBELL_LENGTH).arg("BLOCK").arg(block.toMillis())
-                .arg("STREAMS").arg(DOORBELL_KEY).arg(after);
+                .arg("STREAMS").arg(key).arg(after);
         return redis.send(xread, block).map(reply -> {
-            List<RedisReplies.Entry> entries = RedisReplies.entriesByStream(reply).getOrDefault(DOORBELL_KEY, List.of());
+            List<RedisReplies.Entry> entries = RedisReplies.entriesByStream(reply).getOrDefault(key, List.of());
             Set<QueueName> queues = new HashSet<>();
             entries.forEach(e -> {
                 String name = e.fields().get("q");
@@ -274,7 +298,7 @@ public class Broker {
         }
         List<Request> lengths = new ArrayList<>(queues.size());
         queues.forEach(q -> lengths.add(Request.cmd(Command.XLEN).arg(q.ready())));
-        return redis.batch(lengths).map(replies -> replies.stream().map(Response::toLong).toList());
+        return redis.each(lengths).map(replies -> replies.stream().map(Response::toLong).toList());
     }
 
     /** The earliest due time (epoch ms) in each queue's delayed set, for the queues that have one; one pipeline. */
@@ -284,7 +308,7 @@ public class Broker {
         }
         List<Request> peeks = new ArrayList<>(queues.size());
         queues.forEach(q -> peeks.add(Request.cmd(Command.ZRANGE).arg(q.delayed()).arg(0).arg(0).arg("WITHSCORES")));
-        return redis.batch(peeks).map(replies -> {
+        return redis.each(peeks).map(replies -> {
             Map<QueueName, Long> due = new HashMap<>();
             for (int i = 0; i < queues.size(); i++) {
                 Long at = RedisReplies.firstScore(replies.get(i));
@@ -407,11 +431,11 @@ public class Broker {
     }
 
     /**
-     * ROLE of the server the client currently calls the master ("master" is the only answer a
-     * writer can use) and whether it has memory left for writes, in one pipeline.
+     * ROLE of the server the client currently calls the master of the shard ("master" is the
+     * only answer a writer can use) and whether it has memory left for writes, in one pipeline.
      */
-    public Uni<ServerState> serverState() {
-        return redis.batch(List.of(Request.cmd(Command.ROLE), Request.cmd(Command.INFO).arg("memory")))
+    public Uni<ServerState> serverState(Shards.Shard shard) {
+        return redis.batchOn(shard, List.of(Request.cmd(Command.ROLE), Request.cmd(Command.INFO).arg("memory")))
                 .map(r -> ServerState.of(r.get(0).get(0).toString(), r.get(1).toString()));
     }
 
@@ -439,7 +463,7 @@ public class Broker {
                     .map(replies -> durable(replies.get(0), replies.get(1), required));
         }
         Request info = Request.cmd(Command.INFO).arg("replication");
-        return redis.onOneConnection(config.durability().waitTimeout(), connection -> scriptThen(connection::batch, script, keys, args, info)
+        return redis.onOneConnection(keys.get(0), config.durability().waitTimeout(), connection -> scriptThen(connection::batch, script, keys, args, info)
                 .chain(replies -> {
                     int required = replicas.required(replies.get(1).toString());
                     return connection.send(waitFor(required)).map(acknowledged -> durable(replies.get(0), acknowledged, required));

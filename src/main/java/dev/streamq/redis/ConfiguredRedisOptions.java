@@ -40,18 +40,30 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
     }
 
     /**
-     * True when the default client writes to a master that has replicas by design (Sentinel or
-     * a static replication topology), so a write may outlive the master only on a replica.
+     * True when the default client writes to masters that have replicas by design (Sentinel, a
+     * static replication topology, or Redis Cluster, whose replicas take over a failed shard),
+     * so a write may outlive its master only on a replica.
      */
     public boolean replicated() {
         RedisOptions captured = options;
-        return captured != null
-                && (captured.getType() == RedisClientType.SENTINEL || captured.getType() == RedisClientType.REPLICATION);
+        return captured != null && (captured.getType() == RedisClientType.SENTINEL
+                || captured.getType() == RedisClientType.REPLICATION || captured.getType() == RedisClientType.CLUSTER);
+    }
+
+    /** True when the default client is a Redis Cluster client: keys of one command or pipeline must share a node. */
+    public boolean clustered() {
+        RedisOptions captured = options;
+        return captured != null && captured.getType() == RedisClientType.CLUSTER;
     }
 
     /** The default client's options for talking to the sentinels themselves (SENTINEL commands); null when not via sentinels. */
     public RedisOptions sentinels() {
         return viaSentinels() ? new RedisOptions(options).setRole(RedisRole.SENTINEL).setMaxPoolSize(2) : null;
+    }
+
+    /** The configured endpoints (quarkus.redis.hosts): on Cluster, the seeds the slot map is first asked of. */
+    public List<String> endpoints() {
+        return options.getEndpoints();
     }
 
     /** The name of the master the sentinels watch (quarkus.redis.master-name). */

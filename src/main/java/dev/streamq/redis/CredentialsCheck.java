@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
 public class CredentialsCheck {
 
     private static final Logger LOG = Logger.getLogger(CredentialsCheck.class);
-    /** The keys that carry the password: a property of its own, or the user-info part of each host URI. */
-    public static final String SETTING = "quarkus.redis.password (env QUARKUS_REDIS_PASSWORD) or the password in quarkus.redis.hosts";
+    /** The keys that carry the credentials: a password property of its own, or the user-info part of each host URI. */
+    public static final String SETTING = "quarkus.redis.password (env QUARKUS_REDIS_PASSWORD) or the user and password in"
+            + " quarkus.redis.hosts (redis[s]://user:password@host:port, an ACL user: docs/managed-redis.md)";
 
     private final RedisRoute route;
 

@@ -13,7 +13,10 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,7 +24,8 @@ import org.jboss.logging.Logger;
  * (whose laddr is the server's own address) on one connection. It turns what it sees into
  * the operator's view of a failover: redis_master_lost, redis_failover (the new address),
  * redis_master_restored with the time spent without a master, and the matching metrics.
- * When no sentinel answers, it decides whether {@link RedisRoute} may bypass them.
+ * When no sentinel answers, it decides whether {@link RedisRoute} may bypass them. On Redis
+ * Cluster it asks each shard's master instead, and "the master" means every shard's.
  */
 @ApplicationScoped
 public class MasterWatch {
@@ -34,15 +38,19 @@ public class MasterWatch {
     private final RedisRoute route;
     private final RedisMetrics metrics;
     private final Vertx vertx;
+    private final Shards shards;
+    /** On Cluster, each shard's master as last seen, by the shard's first slot. */
+    private final Map<Integer, String> shardMasters = new HashMap<>();
     private String masterAddress;
     private long lostAt;
     /** Since when every check found the client on a server that is not a master (0: it is on a master). */
     private volatile long onReplicaSince;
 
-    MasterWatch(RedisRoute route, RedisMetrics metrics, Vertx vertx) {
+    MasterWatch(RedisRoute route, RedisMetrics metrics, Vertx vertx, Shards shards) {
         this.route = route;
         this.metrics = metrics;
         this.vertx = vertx;
+        this.shards = shards;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -51,6 +59,10 @@ public class MasterWatch {
 
     /** Always through the configured client first: a sentinel that answers again ends a bypass. */
     private void check() {
+        if (route.clustered()) {
+            checkShards();
+            return;
+        }
         probe(route.configured()).subscribe().with(replies -> {
             if (endBypass()) {
                 EventLog.of(Event.REDIS_SENTINELS_BACK).log(LOG,
@@ -92,6 +104,41 @@ public class MasterWatch {
         });
     }
 
+    /**
+     * On Cluster: ROLE of every shard's master as last seen, each on its own node. A shard whose
+     * master does not answer as master is lost (the master is up again once every shard has
+     * one); a shard whose master changed address had a failover.
+     */
+    private void checkShards() {
+        List<Shards.Shard> all = shards.all();
+        Uni.join().all(all.stream().map(shard -> probe(route.clusterNode(shard.master()))
+                        .map(replies -> replies.get(0).get(0).toString())
+                        .onFailure().recoverWithItem(failure -> "unreachable (" + failure.getMessage() + ")")).toList())
+                .andFailFast()
+                .subscribe().with(roles -> {
+                    List<String> down = new ArrayList<>();
+                    for (int i = 0; i < all.size(); i++) {
+                        Shards.Shard shard = all.get(i);
+                        if (!"master".equals(roles.get(i))) {
+                            down.add("slots " + shard.slots() + " at " + shard.master() + ": " + roles.get(i));
+                            continue;
+                        }
+                        String before = shardMasters.put(shard.firstSlot(), shard.master());
+                        if (before != null && !before.equals(shard.master())) {
+                            metrics.failover();
+                            EventLog.of(Event.REDIS_FAILOVER).log(LOG, "Redis master of slots " + shard.slots()
+                                    + " moved from " + before + " to " + shard.master());
+                        }
+                    }
+                    if (down.isEmpty()) {
+                        restored("of every shard");
+                    } else {
+                        lost("no writable master for " + String.join("; ", down), null);
+                    }
+                    next();
+                }, failure -> next());
+    }
+
     /** Commands go through the configured client again; true when a bypass was running. */
     private boolean endBypass() {
         if (!route.bypassing()) {
@@ -127,14 +174,7 @@ public class MasterWatch {
         } else {
             onReplicaSince = 0;
             String address = localAddress(replies.get(1).toString());
-            if (lostAt != 0) {
-                double seconds = (System.currentTimeMillis() - lostAt) / 1000.0;
-                metrics.unavailableFor(seconds);
-                EventLog.of(Event.REDIS_MASTER_RESTORED).log(LOG,
-                        String.format("Redis master %s reachable again after %.3f s", address, seconds));
-                lostAt = 0;
-            }
-            metrics.masterUp(true);
+            restored(address);
             if (masterAddress != null && !masterAddress.equals(address)) {
                 metrics.failover();
                 EventLog.of(Event.REDIS_FAILOVER).log(LOG,
@@ -143,6 +183,17 @@ public class MasterWatch {
             masterAddress = address;
         }
         next();
+    }
+
+    private void restored(String master) {
+        if (lostAt != 0) {
+            double seconds = (System.currentTimeMillis() - lostAt) / 1000.0;
+            metrics.unavailableFor(seconds);
+            EventLog.of(Event.REDIS_MASTER_RESTORED).log(LOG,
+                    String.format("Redis master %s reachable again after %.3f s", master, seconds));
+            lostAt = 0;
+        }
+        metrics.masterUp(true);
     }
 
     /**

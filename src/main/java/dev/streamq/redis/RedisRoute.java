@@ -40,6 +40,7 @@ public class RedisRoute {
     private Redis direct;
     private String directAddress;
     private volatile Redis bypass;
+    private ClusterRoute cluster;
 
     RedisRoute(Redis configured, ConfiguredRedisOptions options, Vertx vertx, StreamqConfig config) {
         this.configured = configured;
@@ -49,12 +50,27 @@ public class RedisRoute {
     }
 
     public Uni<Response> send(Request request) {
-        return within(active().send(request), Duration.ZERO, "a command");
+        return within(sent(request), Duration.ZERO, "a command");
     }
 
     /** A command the server may hold for up to {@code hold} before it answers (XREADGROUP BLOCK). */
     public Uni<Response> send(Request request, Duration hold) {
-        return within(active().send(request), hold, "a blocking command");
+        return within(sent(request), hold, "a blocking command");
+    }
+
+    private Uni<Response> sent(Request request) {
+        return clustered() ? cluster().send(request) : active().send(request);
+    }
+
+    /**
+     * A pipeline of keyless commands (ROLE, INFO) to the master of one shard: on Cluster that
+     * shard's master as last seen; otherwise the one master, as {@link #batch(List)}.
+     */
+    public Uni<List<Response>> batchOn(Shards.Shard shard, List<Request> requests) {
+        if (!clustered()) {
+            return batch(requests);
+        }
+        return within(clusterNode(shard.master()).batch(requests), Duration.ZERO, "a pipeline to " + shard.master());
     }
 
     /** The requests in one pipeline on one connection (so a WAIT counts the script's writes). */
@@ -64,21 +80,24 @@ public class RedisRoute {
 
     /** A pipeline with a command the server may hold for up to {@code hold} (WAIT). */
     public Uni<List<Response>> batch(List<Request> requests, Duration hold) {
-        return within(active().batch(requests), hold, "a pipeline of " + requests.size());
+        return within(clustered() ? cluster().batch(requests) : active().batch(requests), hold,
+                "a pipeline of " + requests.size());
     }
 
     /**
-     * Runs {@code body} on one connection of the active client and gives the connection back
+     * Runs {@code body} on one connection of the active client (on Cluster, to the master of
+     * {@code key}'s slot) and gives the connection back
      * afterwards, for a write followed by a WAIT that must count that write. The body's round
      * trips share one deadline: a connection, a pipeline and a command held up to {@code hold}.
      * Giving the connection back cannot fail the call: in a failover the client may already
      * have closed it (Vert.x then says "Attempt to recycle more than permitted"), and that must
      * not turn the body's answer (a job written, or "not durable": 503) into a different error.
      */
-    public <T> Uni<T> onOneConnection(Duration hold, Function<RedisConnection, Uni<T>> body) {
-        return within(active().connect().chain(connection -> body.apply(connection)
-                        .eventually(() -> connection.close().onFailure().recoverWithNull())),
-                hold.plus(commandTimeout), "a write and its WAIT");
+    public <T> Uni<T> onOneConnection(String key, Duration hold, Function<RedisConnection, Uni<T>> body) {
+        Uni<T> ran = clustered() ? cluster().onConnectionFor(key, body)
+                : active().connect().chain(connection -> body.apply(connection)
+                        .eventually(() -> connection.close().onFailure().recoverWithNull()));
+        return within(ran, hold.plus(commandTimeout), "a write and its WAIT");
     }
 
     private <T> Uni<T> within(Uni<T> call, Duration hold, String what) {
@@ -90,6 +109,48 @@ public class RedisRoute {
     /** True when the master has replicas by design (Sentinel or replication client): see {@link ConfiguredRedisOptions#replicated()}. */
     public boolean replicated() {
         return options.replicated();
+    }
+
+    /** True on Redis Cluster: see {@link ConfiguredRedisOptions#clustered()}. */
+    public boolean clustered() {
+        return options.clustered();
+    }
+
+    /** On Cluster, the route by slot (built on first use: the options are known once Quarkus built its client). */
+    private synchronized ClusterRoute cluster() {
+        if (cluster == null) {
+            cluster = new ClusterRoute(options, vertx);
+        }
+        return cluster;
+    }
+
+    /** The slot map as last read; empty when not on Cluster or not read yet. */
+    List<Shards.Shard> clusterShards() {
+        return clustered() ? cluster().shards() : List.of();
+    }
+
+    Uni<List<Shards.Shard>> refreshShards() {
+        return cluster().refreshNow();
+    }
+
+    /** On Cluster, the client of one node ("host:port"), for what must ask each master itself (ROLE). */
+    Redis clusterNode(String address) {
+        return cluster().node(address);
+    }
+
+    /**
+     * One reply per request, in order, for requests on keys of many queues: one pipeline when
+     * every key is on one server, else each request on its own, sent at once (a Cluster pipeline
+     * must stay on one node, and Redis refuses keys of several slots in one command).
+     */
+    public Uni<List<Response>> each(List<Request> requests) {
+        if (!clustered()) {
+            return batch(requests);
+        }
+        if (requests.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return Uni.join().all(requests.stream().map(this::send).toList()).andFailFast();
     }
 
     private Redis active() {
@@ -136,6 +197,9 @@ public class RedisRoute {
     synchronized void close() {
         if (direct != null) {
             direct.close();
+        }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 }

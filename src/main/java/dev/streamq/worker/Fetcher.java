@@ -1,105 +1,53 @@
 package dev.streamq.worker;
 
 import dev.streamq.config.StreamqConfig;
-import dev.streamq.log.Event;
-import dev.streamq.log.EventLog;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
-import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
-import dev.streamq.redis.RedisErrorKind;
-import dev.streamq.redis.RedisErrorLog;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import dev.streamq.redis.Shards;
 import io.vertx.core.Vertx;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.jboss.logging.Logger;
 
 /**
- * The one fetch loop of this process, for every consumed queue at once, on one blocked
- * connection however many queues it serves (one per queue exhausted the pool at ~30 queues):
- * <ol>
- *   <li>while some queues are <em>hot</em> (their last read returned entries, or the doorbell
- *       rang for them), read those at once, as many entries as there are free slots;</li>
- *   <li>else block on the doorbell ({@link Broker#waitForRings}): one XREAD whose cost does not
- *       depend on the number of queues, where a blocking XREADGROUP over 10,000 streams costs
- *       Redis about 6 ms per call;</li>
- *   <li>every poll timeout, sweep: read up to {@value #SWEEP_SLICE} consumed streams at once,
- *       round robin, without waiting, which finds work whose ring was lost (the doorbell is a
- *       hint) or came before this process.</li>
- * </ol>
- * COUNT is per stream: {@code free / queues read}, at least 1, so a read over many queues with
- * work takes one entry from each of them. At most one read is outstanding; a finished job frees
- * a slot and wakes the loop. When Redis fails the loop backs off with full jitter and tries
- * again, forever: a worker never crashes or spins through a failover.
+ * This process's reading of every consumed queue: one {@link FetchLane} per Redis shard (one in
+ * all without Cluster), sharing the process's job slots. Lanes follow the slot map: a shard
+ * that appears gets a lane, the lane of a shard that is gone stops after its read.
  */
 final class Fetcher {
-
-    private static final Logger LOG = Logger.getLogger(Fetcher.class);
-    /** Consumer groups created at once when many queues join. */
-    private static final int GROUP_CONCURRENCY = 8;
-    private static final int SWEEP_SLICE = 1000;
-    /** The operation field of the loop's redis_error lines: a read, a wait on the doorbell or a group creation. */
-    private static final String READ = "read";
 
     private final Map<String, QueueWorker> queues;
     private final String consumer;
     private final Broker broker;
+    private final Shards shards;
     private final RedisMetrics redisMetrics;
     private final Vertx vertx;
-    private final int concurrency;
-    private final Duration pollTimeout;
-    private final Duration backoffMin;
-    private final Duration backoffMax;
-    /** Whether a queue is still wanted: the group of a forgotten one is not recreated (that would recreate its stream). */
+    private final StreamqConfig config;
     private final Predicate<QueueName> stillWanted;
-    /** Told of a ring for a queue this process does not consume yet (a new queue's first job). */
     private final Consumer<QueueName> newQueueRang;
-
-    private final AtomicBoolean reading = new AtomicBoolean();
+    private final int concurrency;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Slots held by outstanding reads: a read may bring that many entries. */
+    private final AtomicInteger reserved = new AtomicInteger();
+    /** By the shard's first slot, the name that survives a failover. */
+    private final Map<Integer, FetchLane> lanes = new ConcurrentHashMap<>();
     private volatile boolean fetching;
-    /** When the outstanding read started, 0 when none is: a read older than its timeouts means a wedged connection. */
-    private volatile long readStartedAt;
-    private int failuresInARow;
-    /** The first failure of each kind in a run of failed reads, then one per kind every 10 s. */
-    private final RedisErrorLog errors;
-    /** Queues to read without waiting on the next turn. Touched only by the one outstanding read's callbacks. */
-    private final Set<QueueName> hot = new LinkedHashSet<>();
-    /** Queues that joined since the last turn, from discovery's thread: read at once, they may have a backlog. */
-    private final Set<QueueName> joined = ConcurrentHashMap.newKeySet();
-    /** The doorbell entry after which to wait; starts at this process's start time. */
-    private String ringsAfter = System.currentTimeMillis() + "-0";
-    private long lastSweepAt;
-    private int sweepCursor;
 
-    Fetcher(Map<String, QueueWorker> queues, String consumer, Broker broker, RedisMetrics redisMetrics, Vertx vertx,
-            StreamqConfig config, Predicate<QueueName> stillWanted, Consumer<QueueName> newQueueRang) {
+    Fetcher(Map<String, QueueWorker> queues, String consumer, Broker broker, Shards shards, RedisMetrics redisMetrics,
+            Vertx vertx, StreamqConfig config, Predicate<QueueName> stillWanted, Consumer<QueueName> newQueueRang) {
         this.queues = queues;
         this.consumer = consumer;
         this.broker = broker;
+        this.shards = shards;
         this.redisMetrics = redisMetrics;
         this.vertx = vertx;
-        this.concurrency = config.worker().concurrency();
-        this.pollTimeout = config.worker().pollTimeout();
-        this.backoffMin = config.worker().redisBackoffMin();
-        this.backoffMax = config.worker().redisBackoffMax();
+        this.config = config;
         this.stillWanted = stillWanted;
         this.newQueueRang = newQueueRang;
-        this.errors = new RedisErrorLog(LOG);
+        this.concurrency = config.worker().concurrency();
     }
 
     void start() {
@@ -109,15 +57,65 @@ final class Fetcher {
 
     void stopFetching() {
         fetching = false;
+        lanes.values().forEach(FetchLane::stopFetching);
     }
 
-    /** Reads again if a slot is free and no read is outstanding; safe from any thread. */
+    /** Brings the lanes in step with the slot map, then lets each read if it can; safe from any thread. */
     void wake() {
-        vertx.runOnContext(v -> pump());
+        if (fetching) {
+            followShards();
+        }
+        lanes.values().forEach(FetchLane::wake);
+    }
+
+    private synchronized void followShards() {
+        Map<Integer, Shards.Shard> now = new ConcurrentHashMap<>();
+        shards.all().forEach(s -> now.put(s.firstSlot(), s));
+        lanes.entrySet().removeIf(lane -> {
+            boolean gone = !now.containsKey(lane.getKey());
+            if (gone) {
+                lane.getValue().stopFetching();
+            }
+            return gone;
+        });
+        now.forEach((first, shard) -> lanes.computeIfAbsent(first, f -> {
+            FetchLane lane = new FetchLane(shard, q -> shards.of(q.ready()).firstSlot() == first, this, queues, consumer,
+                    broker, redisMetrics, vertx, config, stillWanted, newQueueRang);
+            lane.start();
+            return lane;
+        }));
+    }
+
+    /** A queue that starts being consumed: its shard's lane reads it on its next turn. */
+    void joined(QueueName queue) {
+        FetchLane lane = lanes.get(shards.of(queue.ready()).firstSlot());
+        if (lane != null) {
+            lane.joined(queue);
+        }
     }
 
     int freeSlots() {
-        return Math.max(0, concurrency - inFlightCount());
+        return Math.max(0, concurrency - inFlight.get() - reserved.get());
+    }
+
+    /** Holds up to {@code wanted} free slots for one read; how many it got (0 when other lanes hold them). */
+    int reserve(int wanted) {
+        while (true) {
+            int held = reserved.get();
+            int grant = Math.min(wanted, concurrency - inFlight.get() - held);
+            if (grant <= 0) {
+                return 0;
+            }
+            if (reserved.compareAndSet(held, held + grant)) {
+                return grant;
+            }
+        }
+    }
+
+    void release(int slots) {
+        if (slots > 0) {
+            reserved.addAndGet(-slots);
+        }
     }
 
     int inFlightCount() {
@@ -129,156 +127,20 @@ final class Fetcher {
         return inFlight;
     }
 
+    /** When the oldest outstanding read of any lane started, 0 when none is. */
     long readStartedAt() {
-        return readStartedAt;
+        long oldest = 0;
+        for (FetchLane lane : lanes.values()) {
+            long at = lane.readStartedAt();
+            if (at != 0 && (oldest == 0 || at < oldest)) {
+                oldest = at;
+            }
+        }
+        return oldest;
     }
 
-    /** True while a read (or the back-off after a failed one) is outstanding. */
+    /** True while any lane's read (or the back-off after a failed one) is outstanding. */
     boolean reading() {
-        return reading.get();
-    }
-
-    /** A queue that starts being consumed: read it on the next turn rather than wait for a ring or the sweep. */
-    void joined(QueueName queue) {
-        joined.add(queue);
-    }
-
-    private void pump() {
-        int free = freeSlots();
-        // With no queue yet the loop still waits on the doorbell: a new queue's ring adopts it.
-        if (!fetching || free == 0 || !reading.compareAndSet(false, true)) {
-            return;
-        }
-        readStartedAt = System.currentTimeMillis();
-        List<QueueWorker> all = new ArrayList<>(queues.values());
-        ensureGroups(all).chain(() -> turn(all, free)).subscribe().with(this::received, this::readFailed);
-    }
-
-    /** One turn of the loop: a sweep, a read of the hot queues, or a wait on the doorbell. */
-    private Uni<List<Delivery>> turn(List<QueueWorker> all, int free) {
-        hot.addAll(joined);
-        joined.clear();
-        long now = System.currentTimeMillis();
-        if (now - lastSweepAt >= pollTimeout.toMillis()) {
-            lastSweepAt = now;
-            return readNow(nextSweepSlice(all), free);
-        }
-        List<QueueName> hotReady = new ArrayList<>();
-        for (QueueName queue : hot) {
-            QueueWorker worker = queues.get(queue.value());
-            if (worker != null && worker.groupReady()) {
-                hotReady.add(queue);
-            }
-        }
-        hot.clear();
-        if (!hotReady.isEmpty()) {
-            return readNow(hotReady, free);
-        }
-        return broker.waitForRings(ringsAfter, pollTimeout).map(rings -> {
-            ringsAfter = rings.lastId();
-            rings.queues().forEach(q -> {
-                if (queues.containsKey(q.value())) {
-                    hot.add(q);
-                } else {
-                    newQueueRang.accept(q);
-                }
-            });
-            return List.<Delivery>of();
-        });
-    }
-
-    /**
-     * The next {@value #SWEEP_SLICE} queues, round robin: a sweep reads a slice, not every stream,
-     * so that with 10,000 queues it costs a fraction of a millisecond of Redis every poll timeout
-     * rather than a 350 KB command; every queue is swept within queues / slice poll timeouts.
-     */
-    private List<QueueName> nextSweepSlice(List<QueueWorker> all) {
-        List<QueueName> ready = all.stream().filter(QueueWorker::groupReady).map(QueueWorker::queue).toList();
-        if (ready.size() <= SWEEP_SLICE) {
-            return ready;
-        }
-        int from = Math.floorMod(sweepCursor, ready.size());
-        sweepCursor = from + SWEEP_SLICE;
-        List<QueueName> slice = new ArrayList<>(SWEEP_SLICE);
-        for (int i = 0; i < SWEEP_SLICE; i++) {
-            slice.add(ready.get((from + i) % ready.size()));
-        }
-        return slice;
-    }
-
-    /** Reads the queues without waiting; those that had entries stay hot, as they may have more. */
-    private Uni<List<Delivery>> readNow(List<QueueName> ready, int free) {
-        if (ready.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return broker.readNow(ready, consumer, Math.max(1, free / ready.size()))
-                .invoke(deliveries -> deliveries.forEach(d -> hot.add(d.queue())));
-    }
-
-    /** Creates the consumer group of every queue that joined (or lost its group) since the last read. */
-    private Uni<Void> ensureGroups(Collection<QueueWorker> all) {
-        List<QueueWorker> missing = all.stream().filter(w -> !w.groupReady() && stillWanted.test(w.queue())).toList();
-        if (missing.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Multi.createFrom().iterable(missing)
-                .onItem().transformToUni(w -> broker.ensureGroup(w.queue()).invoke(() -> w.groupReady(true)))
-                .merge(GROUP_CONCURRENCY)
-                .collect().last().replaceWithVoid();
-    }
-
-    private void received(List<Delivery> deliveries) {
-        if (failuresInARow > 0) {
-            EventLog.of(Event.WORKER_RESUMED).log(LOG, "worker reads again after " + failuresInARow + " failed reads");
-            errors.runEnded();
-        }
-        failuresInARow = 0;
-        Map<QueueName, List<Delivery>> byQueue = new LinkedHashMap<>();
-        deliveries.forEach(d -> byQueue.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d));
-        byQueue.forEach((queue, batch) -> {
-            QueueWorker worker = queues.get(queue.value());
-            if (worker != null && fetching) {
-                worker.dispatch(batch);
-            } else if (worker != null) {
-                worker.keepForHandBack(batch); // shutdown began while this read was blocked
-            }
-        });
-        readStartedAt = 0;
-        reading.set(false);
-        pump();
-    }
-
-    private void readFailed(Throwable failure) {
-        RedisErrorKind kind = RedisErrorKind.of(failure);
-        redisMetrics.error(kind.label());
-        if (String.valueOf(failure.getMessage()).contains("NOGROUP")) {
-            groupVanished(failure);
-        }
-        failuresInARow++;
-        errors.failed(READ, failure);
-        long ceiling = Math.min(backoffMax.toMillis(), backoffMin.toMillis() << Math.min(failuresInARow, 16));
-        long delay = Math.max(1, ThreadLocalRandom.current().nextLong(ceiling + 1));
-        readStartedAt = 0;
-        vertx.setTimer(delay, id -> {
-            reading.set(false);
-            pump();
-        });
-    }
-
-    /**
-     * A stream or its group vanished: a failover to a replica that lacked it (recreate), or a
-     * queue forgotten while idle (drop it, so the read does not recreate an empty stream). When
-     * the error names no stream, every group is checked again.
-     */
-    private void groupVanished(Throwable failure) {
-        var named = Broker.queueOfMissingGroup(failure);
-        if (named.isEmpty()) {
-            queues.values().forEach(w -> w.groupReady(false));
-            return;
-        }
-        QueueWorker worker = queues.get(named.get().value());
-        if (worker != null) {
-            worker.groupReady(false); // recreated only while still wanted; discovery drops the rest
-        }
+        return lanes.values().stream().anyMatch(FetchLane::reading);
     }
 }

@@ -9,6 +9,7 @@ import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
+import dev.streamq.redis.Shards;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -29,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The worker side of this process: one {@link Fetcher} reading every consumed queue at once,
+ * The worker side of this process: one {@link Fetcher} reading every consumed queue (a lane per shard),
  * a {@link QueueWorker} per queue for its deliveries in flight, plus the promoter, reclaimer,
  * lease keeper and queue pruner. Discovery keeps the consumed queues in step with the registry
  * and {@code streamq.worker.queues}: a queue that leaves the registry is dropped once nothing
@@ -65,7 +66,7 @@ public class Workers {
 
     Workers(StreamqConfig config, Broker broker, JobRunner runner, RedisMetrics redisMetrics, MeterRegistry meters,
             Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper, QueuePruner pruner, DueTimes due,
-            JobMetrics jobMetrics) {
+            JobMetrics jobMetrics, Shards shards) {
         this.jobMetrics = jobMetrics;
         this.config = config;
         this.broker = broker;
@@ -79,7 +80,7 @@ public class Workers {
         this.due = due;
         this.selection = new QueueSelection(config.worker().queues());
         this.consumer = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
-        this.fetcher = new Fetcher(active, consumer, broker, redisMetrics, vertx, config, q -> wanted.contains(q),
+        this.fetcher = new Fetcher(active, consumer, broker, shards, redisMetrics, vertx, config, q -> wanted.contains(q),
                 this::adoptIfSelected);
     }
 

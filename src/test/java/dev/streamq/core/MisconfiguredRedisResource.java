@@ -24,6 +24,11 @@ abstract class MisconfiguredRedisResource implements QuarkusTestResourceLifecycl
     void afterStart(RedisNode node) {
     }
 
+    /** quarkus.redis.hosts for the application (the default: the node, no user info). */
+    String hosts(RedisNode node) {
+        return "redis://127.0.0.1:" + node.port();
+    }
+
     /** Where the application's log goes; the subclass keeps it for its test. */
     abstract void logAt(Path appLog);
 
@@ -39,7 +44,7 @@ abstract class MisconfiguredRedisResource implements QuarkusTestResourceLifecycl
             throw new UncheckedIOException(e);
         }
         logAt(appLog);
-        return Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + node.port(),
+        return Map.of("quarkus.redis.hosts", hosts(node),
                 "quarkus.log.file.enabled", "true", "quarkus.log.file.path", appLog.toString());
     }
 

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.redis.RedisErrorKind;
 import java.net.ConnectException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 
 /** Failover symptoms are transient (retried); everything else is not. */
@@ -51,5 +54,22 @@ class RedisErrorKindTest {
         assertEquals(RedisErrorKind.AUTH, RedisErrorKind.of(new RuntimeException("NOAUTH HELLO must be called with the client already authenticated")));
         assertEquals(RedisErrorKind.AUTH, RedisErrorKind.of(new RuntimeException("ERR Protocol error: unauthenticated multibulk length")));
         assertFalse(RedisErrorKind.OTHER.isUnavailable());
+    }
+
+    @Test
+    void untrustedCertificatesAreTlsRefusalsButAResetHandshakeIsAConnectionError() {
+        SSLHandshakeException pkix = new SSLHandshakeException("PKIX path building failed: unable to find valid certification path");
+        pkix.initCause(new CertPathBuilderException("unable to find valid certification path to requested target"));
+        RedisErrorKind tls = RedisErrorKind.of(new RuntimeException("Failed to create SSL connection", pkix));
+        assertEquals(RedisErrorKind.TLS, tls);
+        assertTrue(tls.isUnavailable());
+        assertFalse(tls.isTransient(), "a certificate does not become trusted by retrying");
+        assertEquals(pkix.getMessage(), RedisErrorKind.tlsReason(new RuntimeException("Failed to create SSL connection", pkix)));
+        assertEquals(RedisErrorKind.TLS, RedisErrorKind.of(new RuntimeException("wrapped",
+                new CertificateException("No subject alternative names matching IP address 127.0.0.1 found"))));
+        assertEquals(RedisErrorKind.CONNECTION, RedisErrorKind.of(new SSLHandshakeException("Remote host terminated the handshake")));
+        assertEquals(RedisErrorKind.TLS, RedisErrorKind.of(new RuntimeException(
+                "Missing hostname verification algorithm: you must set TCP client options host name verification algorithm")),
+                "a TLS client with no name check configured is a TLS configuration error, not a bug");
     }
 }

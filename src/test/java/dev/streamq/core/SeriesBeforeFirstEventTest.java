@@ -106,14 +106,14 @@ class SeriesBeforeFirstEventTest {
     @Test
     void redisErrorsByKindAndRetriesByOperationAreExportedAtZeroFromStartup() {
         String text = scrape();
-        for (String kind : List.of("connection", "readonly", "noreplicas", "loading", "timeout", "out_of_memory", "auth", "other")) {
+        for (String kind : List.of("connection", "readonly", "noreplicas", "loading", "timeout", "out_of_memory", "auth", "tls", "other")) {
             assertEquals(0.0, sample(text, "streamq_redis_errors_total{kind=\"" + kind + "\"}"), "errors of kind " + kind);
         }
         for (String operation : List.of("enqueue", "find", "dead_letters", "redrive", "stats", "start", "complete", "fail")) {
             assertEquals(0.0, sample(text, "streamq_redis_retries_total{operation=\"" + operation + "\"}"), "retries of " + operation);
         }
         // RequestsRefused reads these: Micrometer's http_server_requests{status="503"} is born at its first value
-        for (String reason : List.of("connection", "readonly", "noreplicas", "timeout", "out_of_memory", "auth", "not_durable")) {
+        for (String reason : List.of("connection", "readonly", "noreplicas", "timeout", "out_of_memory", "auth", "tls", "not_durable")) {
             assertEquals(0.0, sample(text, "streamq_api_refused_total{reason=\"" + reason + "\"}"), "refusals for " + reason);
         }
     }

@@ -1,0 +1,142 @@
+package dev.streamq.redis;
+
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.annotation.Priority;
+import io.vertx.redis.client.impl.ZModem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Which master serves which hash slots, so that work for one shard waits on that shard only.
+ * On Redis Cluster it is the slot map {@link ClusterRoute} keeps ({@code CLUSTER SLOTS}, which
+ * managed services keep where some disable {@code CLUSTER NODES}); a failover keeps a shard's
+ * slots, so a shard is named by its lowest slot and keeps that name through a failover. Standalone or behind Sentinel there is one shard that holds every slot.
+ *
+ * <p>The map may lag a resharding by one refresh: that costs isolation for a moment, never
+ * correctness, since every command is routed by the client itself, which follows MOVED and ASK.
+ */
+@ApplicationScoped
+public class Shards {
+
+    private static final Logger LOG = Logger.getLogger(Shards.class);
+    public static final int SLOTS = 16_384;
+    /** The one shard of a deployment without Cluster: every slot. */
+    public static final Shard WHOLE = new Shard(0, List.of(new int[] {0, SLOTS - 1}), "");
+
+    /** A master and the slot ranges it serves; {@code firstSlot} names it. */
+    public record Shard(int firstSlot, List<int[]> ranges, String master) {
+        public boolean owns(int slot) {
+            for (int[] range : ranges) {
+                if (slot >= range[0] && slot <= range[1]) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** "0-5460" style, for logs and health data. */
+        public String slots() {
+            StringBuilder out = new StringBuilder();
+            for (int[] range : ranges) {
+                out.append(out.isEmpty() ? "" : ",").append(range[0]).append('-').append(range[1]);
+            }
+            return out.toString();
+        }
+    }
+
+    private final RedisRoute route;
+    private final Map<Integer, String> tags = new ConcurrentHashMap<>();
+
+    Shards(RedisRoute route) {
+        this.route = route;
+    }
+
+    /** Reads the slot map before the API and the workers start, so their first commands go to the right masters. */
+    void onStart(@Observes @Priority(1) StartupEvent event) {
+        if (!route.clustered()) {
+            return;
+        }
+        try {
+            route.refreshShards().await().atMost(Duration.ofSeconds(5));
+            LOG.infof("Redis Cluster shards (slots per master): %s", all().stream().map(s -> s.slots() + "@" + s.master()).toList());
+        } catch (RuntimeException e) {
+            LOG.warnf("could not read the Redis Cluster slot map at start (%s); it is read again every second", e.getMessage());
+        }
+    }
+
+    /** True when the deployment has more than one shard to keep apart (Redis Cluster). */
+    public boolean clustered() {
+        return route.clustered();
+    }
+
+    /** Every shard, by first slot; the whole keyspace as one shard when not on Cluster or before the map is known. */
+    public List<Shard> all() {
+        if (!route.clustered()) {
+            return List.of(WHOLE);
+        }
+        List<Shard> now = route.clusterShards();
+        return now.isEmpty() ? List.of(WHOLE) : now;
+    }
+
+    /** The shard serving {@code key}'s slot (by its hash tag), as last seen. */
+    public Shard of(String key) {
+        List<Shard> now = all();
+        if (now.size() == 1) {
+            return now.get(0);
+        }
+        int slot = slotOf(key);
+        for (Shard shard : now) {
+            if (shard.owns(slot)) {
+                return shard;
+            }
+        }
+        return now.get(0); // a slot no master serves: the other shards' loops still find its queues by their sweep
+    }
+
+    /** Redis Cluster's slot of a key: CRC16 of its hash tag (or the whole key), mod 16384. */
+    public static int slotOf(String key) {
+        return ZModem.generate(key);
+    }
+
+    /**
+     * The shortest decimal text whose slot is {@code slot}: a hash tag that puts a key on the
+     * shard serving that slot (found by counting up; every slot is hit within some ten thousand tries).
+     */
+    public String tagFor(int slot) {
+        return tags.computeIfAbsent(slot, s -> {
+            for (int n = 0; ; n++) {
+                String candidate = Integer.toString(n);
+                if (ZModem.generate(candidate) == s) {
+                    return candidate;
+                }
+            }
+        });
+    }
+
+    /** CLUSTER SLOTS: one entry per slot range, [start, end, [host, port, id, ...], replicas...]; grouped by master. */
+    static List<Shard> parse(Response reply) {
+        Map<String, List<int[]>> byMaster = new LinkedHashMap<>();
+        for (Response range : reply) {
+            Response master = range.get(2);
+            String address = master.get(0).toString() + ":" + master.get(1).toInteger();
+            byMaster.computeIfAbsent(address, a -> new ArrayList<>())
+                    .add(new int[] {range.get(0).toInteger(), range.get(1).toInteger()});
+        }
+        List<Shard> out = new ArrayList<>();
+        byMaster.forEach((address, ranges) -> {
+            ranges.sort(Comparator.comparingInt(r -> r[0]));
+            out.add(new Shard(ranges.get(0)[0], List.copyOf(ranges), address));
+        });
+        out.sort(Comparator.comparingInt(Shard::firstSlot));
+        return List.copyOf(out);
+    }
+}
