@@ -83,6 +83,10 @@ public final class RedisCluster implements RedisDeployment {
             for (int i = 0; i < MASTERS * 2; i++) {
                 nodes.add(RedisNode.builder(dir.resolve("node-" + i)).name("node-" + i)
                         .minReplicas(options.minReplicasToWrite, options.minReplicasMaxLag)
+                        // The bus port defaults to port + 10000, inside the kernel's ephemeral range
+                        // where a client connection may hold it (a start failed so: "bind: Address
+                        // already in use" on the bus port); a port of its own from Ports avoids that.
+                        .setting("cluster-port", String.valueOf(Ports.free()))
                         .setting("cluster-enabled", "yes")
                         // Relative to the node's dir: a restart finds who it was and rejoins as that node.
                         .setting("cluster-config-file", "nodes.conf")
@@ -244,6 +248,7 @@ public final class RedisCluster implements RedisDeployment {
                 keys.forEach(k -> migrate.add(String.valueOf(k)));
                 from.call(migrate.toArray(String[]::new));
                 moved += keys.size();
+                Await.sleep(Duration.ofMillis(options.migratePauseMillis));
             }
             to.call("CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", targetId);
             from.call("CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", targetId);
@@ -437,11 +442,22 @@ public final class RedisCluster implements RedisDeployment {
         private int minReplicasToWrite = 1;
         private int minReplicasMaxLag = 10;
         private int migrateTimeoutMillis = 5000;
+        private int migratePauseMillis;
         private Duration startTimeout = Duration.ofSeconds(60);
 
         /** cluster-node-timeout: how long a master may be unreachable before its replica takes over (about 1 s more). */
         public Options nodeTimeoutMillis(int value) {
             nodeTimeoutMillis = value;
+            return this;
+        }
+
+        /**
+         * A pause after each MIGRATE batch of {@link #moveSlot} (0, redis-cli's pace, by default): on loopback
+         * a slot of a hundred keys moves in tens of ms, too fast for a load to meet the slot split
+         * between two nodes; a real cluster's move of a big slot takes seconds.
+         */
+        public Options migratePauseMillis(int value) {
+            migratePauseMillis = value;
             return this;
         }
 

@@ -27,6 +27,7 @@ final class GroundTruth {
 
     /** The queues whose jobs count: the drill's one queue, or a cluster drill's queues on every shard. */
     private final Set<String> queues;
+    private final Set<String> ignored;
     final Map<String, Integer> succeeded = new HashMap<>();
     /** job id -> its queue, for every job that succeeded. */
     final Map<String, String> queueOf = new HashMap<>();
@@ -46,13 +47,19 @@ final class GroundTruth {
     }
 
     GroundTruth(Set<String> queues) {
+        this(queues, Set.of());
+    }
+
+    /** {@code ignored}: ids of jobs the drill ran itself before the load (a cluster drill's first job per queue). */
+    GroundTruth(Set<String> queues, Set<String> ignored) {
         this.queues = Set.copyOf(queues);
+        this.ignored = Set.copyOf(ignored);
     }
 
     /** Reads one worker event into the truth. */
     void accept(LogEvent e) {
         String id = e.jobId();
-        if (id == null || !queues.contains(e.queue())) {
+        if (id == null || !queues.contains(e.queue()) || ignored.contains(id)) {
             return;
         }
         int attempt = e.attempt();
@@ -101,11 +108,11 @@ final class GroundTruth {
         private final Duration timeout;
 
         Reader(List<ServiceProcess> workers, Journal journal, Duration timeout) {
-            this(workers, journal, timeout, Set.of(QUEUE));
+            this(workers, journal, timeout, Set.of(QUEUE), Set.of());
         }
 
-        Reader(List<ServiceProcess> workers, Journal journal, Duration timeout, Set<String> queues) {
-            this.truth = new GroundTruth(queues);
+        Reader(List<ServiceProcess> workers, Journal journal, Duration timeout, Set<String> queues, Set<String> ignored) {
+            this.truth = new GroundTruth(queues, ignored);
             for (ServiceProcess worker : workers) {
                 logs.add(new ServiceLog(worker.logFile(), Set.of()));
             }
