@@ -91,15 +91,18 @@ log "creating the cluster:$NODE_ADDRESSES"
 # shellcheck disable=SC2086 # one argument per node address
 redis-cli --cluster create $NODE_ADDRESSES --cluster-replicas "$CLUSTER_REPLICAS" --cluster-yes
 
+# Done when every node sees the cluster ok and knows all the others (gossip has spread,
+# so every nodes.conf on the PVCs lists the whole cluster).
 waited=0
 for addr in $NODE_ADDRESSES; do
-  until [ "$(info_field "$addr" cluster_state)" = "ok" ]; do
+  until [ "$(info_field "$addr" cluster_state)" = "ok" ] &&
+    [ "$(info_field "$addr" cluster_known_nodes)" = "$CLUSTER_NODES" ]; do
     if [ "$waited" -ge "$WAIT_SECONDS" ]; then
-      log "$addr never reported cluster_state:ok"
+      log "$addr never reported cluster_state:ok with $CLUSTER_NODES known nodes"
       exit 1
     fi
     sleep 1
     waited=$((waited + 1))
   done
 done
-log "cluster created: every node reports cluster_state:ok"
+log "cluster created: every node reports cluster_state:ok and knows all $CLUSTER_NODES nodes"
