@@ -47,6 +47,8 @@ class RedisClusterScriptsTest {
     private final int[] busPorts = new int[NODES];
     /** The loopback address each node is bound to; a "restart on another IP" changes it. */
     private final String[] hosts = new String[NODES];
+    /** The streamq-redis Secret's password, as the pods get it (REDIS_PASSWORD, REDISCLI_AUTH); "" for none. */
+    private String password = "";
 
     @BeforeAll
     static void tools() {
@@ -63,7 +65,10 @@ class RedisClusterScriptsTest {
 
     @Test
     void createJobFormsThreeShardsOnceAndLeavesAFormedClusterAlone() throws Exception {
+        // With a password: requirepass on every node, masterauth for the replicas, REDISCLI_AUTH for the Job.
+        password = "s3cret-for-the-test";
         startEmptyNodes();
+        assertTrue(cliWithout(0, "SET", "k", "v").contains("NOAUTH"), "requirepass is set");
         for (int i = 0; i < NODES; i++) {
             assertEquals("no", config(i, "cluster-require-full-coverage"), "a shard down stops only its own queues");
             assertEquals("5000", config(i, "cluster-node-timeout"));
@@ -202,7 +207,8 @@ class RedisClusterScriptsTest {
     }
 
     private String init(int i, Map<String, String> env) throws Exception {
-        Map<String, String> all = new HashMap<>(Map.of(
+        Map<String, String> all = new HashMap<>(Map.of("REDIS_PASSWORD", password));
+        all.putAll(Map.of(
                 "POD_NAME", "redis-cluster-" + i,
                 "POD_NAMESPACE", "streamq",
                 "CLUSTER_DOMAIN", "invalid",
@@ -232,8 +238,13 @@ class RedisClusterScriptsTest {
     private Result create() throws Exception {
         String addresses = java.util.stream.IntStream.range(0, NODES).mapToObj(i -> hosts[i] + ":" + ports[i])
                 .collect(Collectors.joining(" "));
-        return sh("cluster-create.sh", Map.of("POD_NAMESPACE", "streamq", "CLUSTER_NODES", String.valueOf(NODES),
-                "CLUSTER_REPLICAS", "1", "NODE_ADDRESSES", addresses, "WAIT_SECONDS", "30"), 90);
+        Map<String, String> env = new HashMap<>(Map.of("POD_NAMESPACE", "streamq", "CLUSTER_NODES", String.valueOf(NODES),
+                "CLUSTER_REPLICAS", "1", "NODE_ADDRESSES", addresses, "WAIT_SECONDS", "30"));
+        if (!password.isEmpty()) {
+            // Without the Secret (it is optional) Kubernetes leaves the variable unset, not empty.
+            env.put("REDISCLI_AUTH", password);
+        }
+        return sh("cluster-create.sh", env, 90);
     }
 
     /** Node index -> "master", or the index of the master it replicates. */
@@ -315,9 +326,21 @@ class RedisClusterScriptsTest {
     }
 
     private String cli(int i, String... args) throws IOException, InterruptedException {
+        return redisCli(i, password, args);
+    }
+
+    private String cliWithout(int i, String... args) throws IOException, InterruptedException {
+        return redisCli(i, "", args);
+    }
+
+    private String redisCli(int i, String auth, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", hosts[i], "-p", String.valueOf(ports[i])));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (!auth.isEmpty()) {
+            pb.environment().put("REDISCLI_AUTH", auth);
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         p.waitFor();
         return out;
