@@ -45,20 +45,25 @@ info_field() {
   cli "$1" CLUSTER INFO | awk -F: -v f="$2" '$1 == f { print $2 }'
 }
 
-waited=0
+started=$(date +%s)
+elapsed() {
+  echo $(($(date +%s) - started))
+}
+
 while :; do
   missing=""
   for addr in $NODE_ADDRESSES; do
-    [ "$(cli "$addr" PING)" = "PONG" ] || missing="$missing $addr"
+    reply=$(cli "$addr" PING)
+    # NOAUTH / WRONGPASS here means the Job and the node disagree about the password.
+    [ "$reply" = "PONG" ] || missing="$missing $addr(${reply:-no answer})"
   done
   [ -z "$missing" ] && break
-  if [ "$waited" -ge "$WAIT_SECONDS" ]; then
+  if [ "$(elapsed)" -ge "$WAIT_SECONDS" ]; then
     log "gave up after ${WAIT_SECONDS}s; no PONG from:$missing"
     exit 1
   fi
   log "waiting for PONG from:$missing"
   sleep 2
-  waited=$((waited + 2))
 done
 log "all nodes answer PING"
 
@@ -93,16 +98,15 @@ redis-cli --cluster create $NODE_ADDRESSES --cluster-replicas "$CLUSTER_REPLICAS
 
 # Done when every node sees the cluster ok and knows all the others (gossip has spread,
 # so every nodes.conf on the PVCs lists the whole cluster).
-waited=0
+started=$(date +%s)
 for addr in $NODE_ADDRESSES; do
   until [ "$(info_field "$addr" cluster_state)" = "ok" ] &&
     [ "$(info_field "$addr" cluster_known_nodes)" = "$CLUSTER_NODES" ]; do
-    if [ "$waited" -ge "$WAIT_SECONDS" ]; then
+    if [ "$(elapsed)" -ge "$WAIT_SECONDS" ]; then
       log "$addr never reported cluster_state:ok with $CLUSTER_NODES known nodes"
       exit 1
     fi
     sleep 1
-    waited=$((waited + 1))
   done
 done
 log "cluster created: every node reports cluster_state:ok and knows all $CLUSTER_NODES nodes"
