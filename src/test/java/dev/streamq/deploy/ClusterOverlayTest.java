@@ -192,6 +192,8 @@ class ClusterOverlayTest {
         String caKey = "QUARKUS_TLS_" + tlsName.toUpperCase(Locale.ROOT).replace('-', '_') + "_TRUST_STORE_PEM_CERTS";
         String caPath = app.path(caKey).asText();
         assertFalse(caPath.isEmpty(), caKey + " set");
+        String verify = caKey.replace("_TRUST_STORE_PEM_CERTS", "_HOSTNAME_VERIFICATION_ALGORITHM");
+        assertEquals("HTTPS", app.path(verify).asText(), verify + ": the server certificate must name the endpoint");
 
         for (String role : List.of("api", "worker")) {
             JsonNode deploy = one(docs, "Deployment", "streamq-" + role);
