@@ -191,9 +191,20 @@ class RedisClusterScriptsTest {
     }
 
     private void startEmptyNodes() throws Exception {
+        // All twelve ports held open together, so that no two of them can be the same.
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2 * NODES; i++) {
+                held.add(new ServerSocket(0));
+            }
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
+        }
         for (int i = 0; i < NODES; i++) {
-            ports[i] = freePort();
-            busPorts[i] = freePort();
+            ports[i] = held.get(i).getLocalPort();
+            busPorts[i] = held.get(NODES + i).getLocalPort();
             hosts[i] = "127.0.0.1";
             Files.createDirectories(tmp.resolve("n" + i));
             String log = init(i, Map.of());
@@ -202,7 +213,17 @@ class RedisClusterScriptsTest {
         }
         for (int i = 0; i < NODES; i++) {
             int node = i;
-            await(() -> "PONG".equals(cli(node, "PING")), 10, "node " + i + " answers PING");
+            await(() -> "PONG".equals(cli(node, "PING")), 20, () -> "node " + node + " answers PING; its log:\n" + log(node));
+        }
+    }
+
+    private String log(int i) {
+        try {
+            Path log = tmp.resolve("n" + i).resolve("log");
+            Path out = tmp.resolve("n" + i).resolve("stdout");
+            return (Files.exists(out) ? Files.readString(out) : "") + (Files.exists(log) ? Files.readString(log) : "(no log)");
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
@@ -346,17 +367,15 @@ class RedisClusterScriptsTest {
         return out;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     private interface Check {
         boolean ok() throws Exception;
     }
 
     private static void await(Check check, int seconds, String what) throws Exception {
+        await(check, seconds, () -> what);
+    }
+
+    private static void await(Check check, int seconds, java.util.function.Supplier<String> what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             if (check.ok()) {
@@ -364,6 +383,6 @@ class RedisClusterScriptsTest {
             }
             Thread.sleep(100);
         }
-        fail(what + ": not within " + seconds + " s");
+        fail(what.get() + ": not within " + seconds + " s");
     }
 }
