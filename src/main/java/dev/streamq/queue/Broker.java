@@ -125,19 +125,26 @@ public class Broker {
                 });
     }
 
-    /** Fails with {@link QueueLimitException} when the queue is new and the deployment holds its maximum already. */
+    /**
+     * Fails with {@link QueueLimitException} when the queue is new and the deployment holds its
+     * maximum already. A queue whose ready stream exists is no new queue: that is asked of the
+     * queue's own shard, so on Redis Cluster a shard that is down and holds the registry
+     * ({@value #QUEUES_KEY}) does not stop the queues of the other shards.
+     */
     private Uni<Void> admits(QueueName queue) {
         if (recentlyRegistered(queue)) {
             return Uni.createFrom().voidItem();
         }
-        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(QUEUES_KEY).arg(queue.value()),
-                        Request.cmd(Command.SCARD).arg(QUEUES_KEY)))
-                .invoke(r -> {
-                    if (r.get(0).toInteger() == 0 && r.get(1).toLong() >= config.queues().max()) {
-                        throw new QueueLimitException(config.queues().max());
-                    }
-                })
-                .replaceWithVoid();
+        return redis.send(Request.cmd(Command.EXISTS).arg(queue.ready())).chain(exists -> exists.toInteger() == 1
+                ? Uni.createFrom().voidItem()
+                : redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(QUEUES_KEY).arg(queue.value()),
+                                Request.cmd(Command.SCARD).arg(QUEUES_KEY)))
+                        .invoke(r -> {
+                            if (r.get(0).toInteger() == 0 && r.get(1).toLong() >= config.queues().max()) {
+                                throw new QueueLimitException(config.queues().max());
+                            }
+                        })
+                        .replaceWithVoid());
     }
 
     private boolean recentlyRegistered(QueueName queue) {
@@ -145,13 +152,24 @@ public class Broker {
         return at != null && System.currentTimeMillis() - at < REREGISTER_MILLIS;
     }
 
+    /**
+     * Puts the queue in the registry: it must succeed for a queue whose stream the script did not
+     * find (new, or forgotten), or workers with patterns would never see it. For a known queue it
+     * is the once-a-minute refresh, which heals a registry that lost its data: not awaited, so
+     * the registry's shard being down or slow (on Redis Cluster) neither fails nor slows the
+     * submission, and tried again a minute later.
+     */
     private Uni<Void> register(QueueName queue, boolean streamWasAbsent) {
         if (!streamWasAbsent && recentlyRegistered(queue)) {
             return Uni.createFrom().voidItem();
         }
-        return redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value()))
-                .invoke(() -> registeredAt.put(queue.value(), System.currentTimeMillis()))
-                .replaceWithVoid();
+        Uni<Void> added = redis.send(Request.cmd(Command.SADD).arg(QUEUES_KEY).arg(queue.value())).replaceWithVoid();
+        if (streamWasAbsent) {
+            return added.invoke(() -> registeredAt.put(queue.value(), System.currentTimeMillis()));
+        }
+        registeredAt.put(queue.value(), System.currentTimeMillis());
+        added.subscribe().with(ok -> { }, failure -> { }); // tried again a minute later
+        return Uni.createFrom().voidItem();
     }
 
     /**

@@ -7,12 +7,15 @@ import io.vertx.redis.client.impl.ZModem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -100,6 +103,23 @@ public class Shards {
             }
         }
         return now.get(0); // a slot no master serves: the other shards' loops still find its queues by their sweep
+    }
+
+    /**
+     * Runs {@code work} for each shard's share of {@code items} (by the key {@code keyOf} names),
+     * the shards at once, and ends when every share has: a shard that fails or hangs holds only
+     * its own share, and its failure is reported once all are done. One share without Cluster.
+     */
+    public <T> Uni<Void> eachShard(Collection<T> items, Function<T, String> keyOf, Function<List<T>, Uni<Void>> work) {
+        if (items.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        if (all().size() == 1) {
+            return work.apply(List.copyOf(items));
+        }
+        Map<Integer, List<T>> shares = new LinkedHashMap<>();
+        items.forEach(item -> shares.computeIfAbsent(of(keyOf.apply(item)).firstSlot(), s -> new ArrayList<>()).add(item));
+        return Uni.join().all(shares.values().stream().map(work).toList()).andCollectFailures().replaceWithVoid();
     }
 
     /** Redis Cluster's slot of a key: CRC16 of its hash tag (or the whole key), mod 16384. */

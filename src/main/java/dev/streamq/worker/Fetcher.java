@@ -98,11 +98,17 @@ final class Fetcher {
         return Math.max(0, concurrency - inFlight.get() - reserved.get());
     }
 
-    /** Holds up to {@code wanted} free slots for one read; how many it got (0 when other lanes hold them). */
+    /**
+     * Holds up to {@code wanted} free slots for one read; how many it got (0 when other lanes
+     * hold them). One read holds at most a lane's fair share of the concurrency: a lane whose
+     * shard hangs holds its slots until the read's deadline, again and again, and must not
+     * starve the lanes of the shards that work (found by ClusterShardDownTest).
+     */
     int reserve(int wanted) {
+        int share = Math.max(1, (concurrency + lanes.size() - 1) / Math.max(1, lanes.size()));
         while (true) {
             int held = reserved.get();
-            int grant = Math.min(wanted, concurrency - inFlight.get() - held);
+            int grant = Math.min(Math.min(wanted, share), concurrency - inFlight.get() - held);
             if (grant <= 0) {
                 return 0;
             }

@@ -8,6 +8,7 @@ import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.Reclaimed;
+import dev.streamq.redis.Shards;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,8 +32,10 @@ class Reclaimer {
     private final Broker broker;
     private final JobMetrics metrics;
     private final Duration visibilityTimeout;
+    private final Shards shards;
 
-    Reclaimer(Broker broker, JobMetrics metrics, StreamqConfig config) {
+    Reclaimer(Broker broker, JobMetrics metrics, StreamqConfig config, Shards shards) {
+        this.shards = shards;
         this.broker = broker;
         this.metrics = metrics;
         this.visibilityTimeout = config.worker().visibilityTimeout();
@@ -46,7 +49,12 @@ class Reclaimer {
      * @param freeSlots the process's free job slots, asked before each queue: claims fill them
      */
     Uni<Void> reclaim(Collection<QueueWorker> workers, IntSupplier freeSlots) {
-        return Multi.createFrom().iterable(List.copyOf(workers)).group().intoLists().of(PIPELINE)
+        return shards.eachShard(workers, w -> w.queue().ready(), share -> reclaimShare(share, freeSlots));
+    }
+
+    /** One shard's share: a shard in failover holds only its own queues' reclaim. */
+    private Uni<Void> reclaimShare(List<QueueWorker> workers, IntSupplier freeSlots) {
+        return Multi.createFrom().iterable(workers).group().intoLists().of(PIPELINE)
                 .onItem().transformToUniAndConcatenate(chunk -> broker.lengths(chunk.stream().map(QueueWorker::queue).toList())
                         .chain(lengths -> Multi.createFrom().range(0, chunk.size())
                                 .filter(i -> lengths.get(i) > 0)

@@ -15,6 +15,16 @@ public final class AbandonedJob {
      * script, so the live workers cannot read the entry first. Returns the job id.
      */
     public static String leave(RespClient redis, String queue, int deliveries) {
+        String id = leaveInSlot(redis, queue, deliveries);
+        redis.call("SADD", "streamq:queues", queue);
+        return id;
+    }
+
+    /**
+     * The same without registering the queue: on Redis Cluster {@code redis} is the master of the
+     * queue's slot, and the registry {@code streamq:queues} may live on another shard.
+     */
+    public static String leaveInSlot(RespClient redis, String queue, int deliveries) {
         String id = queue + "~" + UUID.randomUUID();
         String script = """
                 local e = redis.call('XADD', KEYS[1], '*', 'id', ARGV[1], 'type', 'noop')
@@ -27,7 +37,6 @@ public final class AbandonedJob {
                 """;
         redis.call("EVAL", script, "2", "streamq:{" + queue + "}:ready", "streamq:{" + queue + "}:job:" + id,
                 id, Integer.toString(deliveries), Long.toString(System.currentTimeMillis()));
-        redis.call("SADD", "streamq:queues", queue);
         return id;
     }
 }

@@ -23,7 +23,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Renders deploy/k8s/overlays/{ha,mvp} with kubectl kustomize and checks the facts the app and the drills rely on. */
+/**
+ * Renders deploy/k8s/overlays/* with kubectl kustomize and checks the facts the app and the drills rely on.
+ * The Redis Cluster and managed-Redis specifics are in ClusterOverlayTest, KEDA's in KedaScaledObjectTest.
+ */
 class KustomizeOverlaysTest {
 
     private static List<JsonNode> render(String overlay) {
@@ -31,7 +34,8 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"ha,api", "ha,worker", "mvp,api", "mvp,worker", "ha-jvm,api", "ha-jvm,worker"})
+    @CsvSource({"ha,api", "ha,worker", "mvp,api", "mvp,worker", "ha-jvm,api", "ha-jvm,worker", "cluster,api", "cluster,worker",
+            "managed,api", "managed,worker", "ha-keda,api", "ha-keda,worker", "cluster-keda,api", "cluster-keda,worker"})
     void eachRoleIsItsOwnDeploymentWithProbesOnTheQuarkusHealthPaths(String overlay, String role) {
         List<JsonNode> docs = render(overlay);
         JsonNode deploy = one(docs, "Deployment", "streamq-" + role);
@@ -58,14 +62,26 @@ class KustomizeOverlaysTest {
         assertEquals("/q/metrics", annotations.path("prometheus.io/path").asText());
         assertEquals("9000", annotations.path("prometheus.io/port").asText());
 
-        assertTrue(deploy.at("/spec/replicas").asInt() >= 2, "at least 2 " + role + " replicas");
+        JsonNode replicas = deploy.at("/spec/replicas");
+        if (replicas.isMissingNode()) {
+            // Left to the HPA of a KEDA ScaledObject: its floor is what must hold.
+            JsonNode scaled = ofKind(docs, "ScaledObject")
+                    .filter(so -> so.at("/spec/scaleTargetRef/name").asText().equals("streamq-" + role)).findFirst()
+                    .orElseThrow(() -> new AssertionError("streamq-" + role + " has no replicas and no ScaledObject"));
+            assertTrue(scaled.at("/spec/minReplicaCount").asInt() >= 2, "at least 2 " + role + " replicas (minReplicaCount)");
+        } else {
+            assertTrue(replicas.asInt() >= 2, "at least 2 " + role + " replicas");
+        }
         JsonNode pdb = one(docs, "PodDisruptionBudget", "streamq-" + role);
         assertEquals(labels.path("role").asText(), pdb.at("/spec/selector/matchLabels/role").asText());
 
-        // The Redis connection comes from the shared ConfigMap; the password is an optional Secret.
+        // The Redis connection comes from the shared ConfigMap; the password from the streamq-redis
+        // Secret: optional where Redis runs in the cluster, required for a managed Redis.
         assertTrue(c.path("envFrom").toString().contains("streamq-config"), "envFrom streamq-config");
         JsonNode pw = c.path("env").findParent("secretKeyRef");
-        assertTrue(pw != null && pw.path("secretKeyRef").path("optional").asBoolean(), "optional streamq-redis secret");
+        assertTrue(pw != null, "QUARKUS_REDIS_PASSWORD from a Secret");
+        assertEquals("streamq-redis", pw.at("/secretKeyRef/name").asText());
+        assertEquals(!overlay.equals("managed"), pw.at("/secretKeyRef/optional").asBoolean(), "streamq-redis optional");
     }
 
     /**
@@ -75,7 +91,7 @@ class KustomizeOverlaysTest {
      * (probes and metrics) only from Prometheus.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"ha", "mvp"})
+    @ValueSource(strings = {"ha", "mvp", "cluster", "managed", "ha-keda", "cluster-keda"})
     void apiWantsTokensAndOnlyProducersAndPrometheusReachThePods(String overlay) {
         List<JsonNode> docs = render(overlay);
         JsonNode api = one(docs, "Deployment", "streamq-api");
@@ -125,7 +141,7 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ha", "mvp"})
+    @ValueSource(strings = {"ha", "mvp", "cluster", "managed", "ha-keda", "cluster-keda"})
     void workerOutlivesItsDrainAndApiServiceSelectsOnlyApiPods(String overlay) {
         List<JsonNode> docs = render(overlay);
         int workerGrace = podSpec(one(docs, "Deployment", "streamq-worker")).path("terminationGracePeriodSeconds").asInt();
@@ -140,7 +156,7 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"ha,3,3,2", "mvp,2,1,1"})
+    @CsvSource({"ha,3,3,2", "mvp,2,1,1", "ha-keda,3,3,2"})
     void redisTopologyMatchesTheOverlay(String overlay, int redisNodes, int sentinels, int quorum) {
         List<JsonNode> docs = render(overlay);
         JsonNode topo = configMap(docs, "redis-topology").path("data");
@@ -199,7 +215,7 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ha", "mvp"})
+    @ValueSource(strings = {"ha", "mvp", "cluster", "managed", "ha-keda", "cluster-keda"})
     void everythingLandsInTheStreamqNamespaceUnderTheRestrictedPodSecurityStandard(String overlay) {
         List<JsonNode> docs = render(overlay);
         JsonNode ns = one(docs, "Namespace", "streamq");
@@ -229,7 +245,7 @@ class KustomizeOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"ha"})
+    @ValueSource(strings = {"ha", "ha-keda"})
     void haSpreadsRedisAndSentinelsOverNodes(String overlay) {
         List<JsonNode> docs = render(overlay);
         for (String sts : List.of("redis", "redis-sentinel")) {
