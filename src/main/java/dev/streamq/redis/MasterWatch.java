@@ -111,7 +111,7 @@ public class MasterWatch {
      */
     private void checkShards() {
         List<Shards.Shard> all = shards.all();
-        Uni.join().all(all.stream().map(shard -> probe(route.clusterNode(shard.master()))
+        Uni.join().all(all.stream().map(shard -> route.batchOn(shard, probeRequests()).ifNoItem().after(INTERVAL).fail()
                         .map(replies -> replies.get(0).get(0).toString())
                         .onFailure().recoverWithItem(failure -> "unreachable (" + failure.getMessage() + ")")).toList())
                 .andFailFast()
@@ -149,9 +149,13 @@ public class MasterWatch {
         return true;
     }
 
+    /** ROLE, and CLIENT INFO whose laddr is the server's own address. */
+    private static List<Request> probeRequests() {
+        return List.of(Request.cmd(Command.ROLE), Request.cmd(Command.CLIENT).arg("INFO"));
+    }
+
     private static Uni<List<Response>> probe(Redis client) {
-        return client.batch(List.of(Request.cmd(Command.ROLE), Request.cmd(Command.CLIENT).arg("INFO")))
-                .ifNoItem().after(INTERVAL).fail();
+        return client.batch(probeRequests()).ifNoItem().after(INTERVAL).fail();
     }
 
     /** What the Vert.x Sentinel client says when it cannot get the topology from any sentinel. */

@@ -70,6 +70,10 @@ public class RedisRoute {
         if (!clustered()) {
             return batch(requests);
         }
+        if (shard.master().isEmpty()) {
+            return Uni.createFrom().failure(new RedisUnavailableException(RedisErrorKind.CONNECTION,
+                    "the Redis Cluster slot map is not known yet: no configured node answered CLUSTER SLOTS", null));
+        }
         return within(clusterNode(shard.master()).batch(requests), Duration.ZERO, "a pipeline to " + shard.master());
     }
 

@@ -70,9 +70,9 @@ public class Shards {
         }
         try {
             route.refreshShards().await().atMost(Duration.ofSeconds(5));
-            LOG.infof("Redis Cluster shards (slots per master): %s", all().stream().map(s -> s.slots() + "@" + s.master()).toList());
+            LOG.debugf("Redis Cluster shards (slots per master): %s", all().stream().map(s -> s.slots() + "@" + s.master()).toList());
         } catch (RuntimeException e) {
-            LOG.warnf("could not read the Redis Cluster slot map at start (%s); it is read again every second", e.getMessage());
+            LOG.debugf("could not read the Redis Cluster slot map at start (%s); it is read again every second", e.getMessage());
         }
     }
 

@@ -8,10 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamq.lab.Await;
 import dev.streamq.lab.RedisCluster;
 import dev.streamq.lab.RespClient;
+import dev.streamq.queue.Broker;
+import dev.streamq.queue.Delivery;
+import dev.streamq.queue.QueueName;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,10 +35,16 @@ import org.junit.jupiter.api.Test;
  * checked for it too.
  */
 @QuarkusTest
-@WithTestResource(ClusterRedisResource.class)
+// Idle queues are forgotten after 3 s here, so forget.lua runs too.
+@WithTestResource(value = ClusterRedisResource.class, initArgs = {
+        @ResourceArg(name = "streamq.queues.forget-after", value = "3s"),
+        @ResourceArg(name = "streamq.queues.prune-interval", value = "1s")})
 class ClusterTest {
 
     private static final Duration DONE = Duration.ofSeconds(20);
+
+    @Inject
+    Broker broker;
 
     /** Two queues on each shard. */
     private static List<String> queues(String prefix) {
@@ -95,6 +106,33 @@ class ClusterTest {
             JsonPath job = Jobs.awaitState(id, "succeeded", DONE);
             assertEquals(2, job.getInt("attempts"), "the abandoned attempt and the reclaimed one");
         }
+    }
+
+    @Test
+    void aRunningJobHandedBackAtShutdownRunsAgainOnEveryShard() {
+        RedisCluster cluster = ClusterRedisResource.current;
+        for (String queue : queues("handback")) {
+            String id = Jobs.submit(queue, "{\"type\":\"sleep\",\"payload\":{\"ms\":1500}}");
+            Jobs.awaitState(id, "running", DONE);
+            String entry;
+            try (RespClient master = cluster.shardOf(RedisCluster.slotOfQueue(queue)).master().client()) {
+                entry = master.callString("HGET", "streamq:{" + queue + "}:job:" + id, "entry");
+            }
+            // what a worker that shuts down mid-job does (release.lua): the job goes back, its attempt uncounted
+            assertTrue(broker.release(new Delivery(new QueueName(queue), entry, id)).await().atMost(DONE));
+            JsonPath job = Jobs.awaitState(id, "succeeded", DONE);
+            assertEquals(1, job.getInt("attempts"), "the handed-back attempt does not count");
+        }
+    }
+
+    @Test
+    void anIdleQueueIsForgottenOnEveryShard() {
+        List<String> queues = queues("idle");
+        queues.forEach(q -> Jobs.awaitState(Jobs.submit(q, "{\"type\":\"noop\"}"), "succeeded", DONE));
+        Await.condition("idle queues of every shard to leave the registry", DONE, Duration.ofMillis(200), () -> {
+            List<String> listed = given().when().get("/queues").then().statusCode(200).extract().path("queue");
+            return queues.stream().noneMatch(listed::contains);
+        });
     }
 
     @Test
