@@ -76,7 +76,8 @@ public class RedisMasterCheck implements AsyncHealthCheck {
                 })
                 .onFailure().recoverWithItem(failure -> {
                     Map<String, String> data = new LinkedHashMap<>();
-                    data.put("error", String.valueOf(failure.getMessage()));
+                    // a timeout has no message: say what it was
+                    data.put("error", failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName());
                     if (RedisErrorKind.of(failure) == RedisErrorKind.AUTH) {
                         data.put("fix", "set " + CredentialsCheck.SETTING);
                     }

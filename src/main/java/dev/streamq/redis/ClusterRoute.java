@@ -11,6 +11,7 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.redis.client.impl.RequestImpl;
 import io.vertx.redis.client.impl.ZModem;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -43,6 +44,8 @@ final class ClusterRoute {
     private static final int MAX_REDIRECTS = 5;
     private static final long REFRESH_MILLIS = 1_000;
     private static final long MIN_REFRESH_GAP_MILLIS = 100;
+    /** How long one node may take to answer CLUSTER SLOTS before the next is asked. */
+    private static final long ASK_DEADLINE_MILLIS = 500;
 
     private final ConfiguredRedisOptions options;
     private final Vertx vertx;
@@ -51,6 +54,7 @@ final class ClusterRoute {
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile List<Shard> shards = List.of();
     private volatile long refreshedAt;
+    private volatile String unanswered;
 
     ClusterRoute(ConfiguredRedisOptions options, Vertx vertx) {
         this.options = options;
@@ -64,12 +68,12 @@ final class ClusterRoute {
     }
 
     Uni<Response> send(Request request) {
-        return send(request, MAX_REDIRECTS, masterFor(slotOf(List.of(request))));
+        return send(request, masterFor(slotOf(List.of(request))));
     }
 
     /** A pipeline, on the master of its keyed requests' slot (keyless ones, such as WAIT, ride along). */
     Uni<List<Response>> batch(List<Request> requests) {
-        return batch(requests, MAX_REDIRECTS, masterFor(slotOf(requests)));
+        return batch(requests, masterFor(slotOf(requests)));
     }
 
     /**
@@ -103,37 +107,31 @@ final class ClusterRoute {
         return nodes.computeIfAbsent(address, a -> Redis.createClient(vertx, options.standaloneAt(a).setPoolName("node " + a)));
     }
 
-    private Uni<Response> send(Request request, int redirects, String address) {
-        return node(address).send(request).onFailure().recoverWithUni(failure -> {
-            Matcher redirect = REDIRECT.matcher(String.valueOf(failure.getMessage()));
-            refreshSoon();
-            if (redirects == 0 || !redirect.find()) {
-                return Uni.createFrom().failure(failure);
-            }
-            String to = redirect.group(3);
-            if ("MOVED".equals(redirect.group(1))) {
-                return send(request, redirects - 1, to);
-            }
-            // ASK: this one command goes to the importing node, announced by ASKING on the same connection
-            return node(to).batch(List.of(Request.cmd(Command.ASKING), request)).map(replies -> replies.get(1));
-        });
+    private Uni<Response> send(Request request, String address) {
+        return followed(address, MAX_REDIRECTS, at -> node(at).send(request),
+                // ASK: this one command goes to the importing node, announced by ASKING on the same connection
+                to -> node(to).batch(List.of(Request.cmd(Command.ASKING), request)).map(replies -> replies.get(1)));
     }
 
-    private Uni<List<Response>> batch(List<Request> requests, int redirects, String address) {
-        return node(address).batch(requests).onFailure().recoverWithUni(failure -> {
-            Matcher redirect = REDIRECT.matcher(String.valueOf(failure.getMessage()));
-            refreshSoon();
-            if (redirects == 0 || !redirect.find()) {
-                return Uni.createFrom().failure(failure);
-            }
-            String to = redirect.group(3);
-            if ("MOVED".equals(redirect.group(1))) {
-                return batch(requests, redirects - 1, to);
-            }
+    private Uni<List<Response>> batch(List<Request> requests, String address) {
+        return followed(address, MAX_REDIRECTS, at -> node(at).batch(requests), to -> {
             List<Request> asking = new ArrayList<>(requests.size() + 1);
             asking.add(Request.cmd(Command.ASKING));
             asking.addAll(requests);
             return node(to).batch(asking).map(replies -> replies.subList(1, replies.size()));
+        });
+    }
+
+    /** {@code call} at {@code address}; on MOVED again at the node named, on ASK {@code asking} there. */
+    private <T> Uni<T> followed(String address, int redirects, Function<String, Uni<T>> call, Function<String, Uni<T>> asking) {
+        return call.apply(address).onFailure().recoverWithUni(failure -> {
+            Matcher redirect = REDIRECT.matcher(String.valueOf(failure.getMessage()));
+            refreshSoon();
+            if (redirects == 0 || !redirect.find()) {
+                return Uni.createFrom().failure(failure);
+            }
+            String to = redirect.group(3);
+            return "MOVED".equals(redirect.group(1)) ? followed(to, redirects - 1, call, asking) : asking.apply(to);
         });
     }
 
@@ -174,7 +172,12 @@ final class ClusterRoute {
         Set<String> ask = new LinkedHashSet<>();
         shards.forEach(s -> ask.add(s.master()));
         ask.addAll(seeds);
-        return ask(new ArrayList<>(ask), 0);
+        List<String> order = new ArrayList<>(ask);
+        // the node that did not answer last time is asked last
+        if (order.remove(unanswered)) {
+            order.add(unanswered);
+        }
+        return ask(order, 0);
     }
 
     private void refresh() {
@@ -185,7 +188,9 @@ final class ClusterRoute {
     }
 
     private Uni<List<Shard>> ask(List<String> addresses, int i) {
+        // a deadline of its own: a hung node must not hold the refresh, or a promoted replica is never learned
         return node(addresses.get(i)).send(Request.cmd(Command.CLUSTER).arg("SLOTS"))
+                .ifNoItem().after(Duration.ofMillis(ASK_DEADLINE_MILLIS)).fail()
                 .map(reply -> {
                     List<Shard> read = Shards.parse(reply);
                     if (!read.isEmpty()) {
@@ -194,8 +199,10 @@ final class ClusterRoute {
                     refreshedAt = System.currentTimeMillis();
                     return shards;
                 })
-                .onFailure().recoverWithUni(failure -> i + 1 < addresses.size() ? ask(addresses, i + 1)
-                        : Uni.createFrom().failure(failure));
+                .onFailure().recoverWithUni(failure -> {
+                    unanswered = addresses.get(i);
+                    return i + 1 < addresses.size() ? ask(addresses, i + 1) : Uni.createFrom().failure(failure);
+                });
     }
 
     /** "host:port" of a configured endpoint URI (redis://[user:pass@]host:port). */

@@ -39,8 +39,11 @@ public class MasterWatch {
     private final RedisMetrics metrics;
     private final Vertx vertx;
     private final Shards shards;
-    /** On Cluster, each shard's master as last seen, by the shard's first slot. */
-    private final Map<Integer, String> shardMasters = new HashMap<>();
+    /**
+     * On Cluster, each shard's master as last seen, by the shard's slot ranges: the same ranges
+     * under another master is a failover; other ranges are a resharding, not reported as one.
+     */
+    private Map<String, String> shardMasters = new HashMap<>();
     private String masterAddress;
     private long lostAt;
     /** Since when every check found the client on a server that is not a master (0: it is on a master). */
@@ -117,19 +120,22 @@ public class MasterWatch {
                 .andFailFast()
                 .subscribe().with(roles -> {
                     List<String> down = new ArrayList<>();
+                    Map<String, String> seen = new HashMap<>();
                     for (int i = 0; i < all.size(); i++) {
                         Shards.Shard shard = all.get(i);
                         if (!"master".equals(roles.get(i))) {
                             down.add("slots " + shard.slots() + " at " + shard.master() + ": " + roles.get(i));
                             continue;
                         }
-                        String before = shardMasters.put(shard.firstSlot(), shard.master());
+                        seen.put(shard.slots(), shard.master());
+                        String before = shardMasters.get(shard.slots());
                         if (before != null && !before.equals(shard.master())) {
                             metrics.failover();
                             EventLog.of(Event.REDIS_FAILOVER).log(LOG, "Redis master of slots " + shard.slots()
                                     + " moved from " + before + " to " + shard.master());
                         }
                     }
+                    shardMasters = seen;
                     if (down.isEmpty()) {
                         restored("of every shard");
                     } else {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -65,6 +66,7 @@ final class FetchLane {
     /** Whether a consumed queue is this lane's to sweep (its slot is on this lane's shard). */
     private final Predicate<QueueName> owns;
     private final Fetcher slots;
+    private final BooleanSupplier processFetching;
     private final String consumer;
     private final Broker broker;
     private final RedisMetrics redisMetrics;
@@ -92,6 +94,9 @@ final class FetchLane {
     private String ringsAfter = System.currentTimeMillis() + "-0";
     /** Slots held for the outstanding read until its entries are dispatched (counted in flight) or it failed. */
     private int reserved;
+    /** Where the next read with fewer slots than queues starts, round robin, so no queue waits behind the others. */
+    private int readCursor;
+    private final List<QueueName> hotLater = new ArrayList<>();
     private long lastSweepAt;
     private int sweepCursor;
 
@@ -101,6 +106,7 @@ final class FetchLane {
         this.shard = shard;
         this.owns = owns;
         this.slots = slots;
+        this.processFetching = slots::fetching;
         this.queues = queues;
         this.consumer = consumer;
         this.broker = broker;
@@ -216,9 +222,24 @@ final class FetchLane {
         }
         reserved = slots.reserve(free);
         if (reserved == 0) {
-            return Uni.createFrom().item(List.of()); // other lanes took the free slots meanwhile
+            hot.addAll(ready); // other lanes took the free slots meanwhile: read these on a later turn
+            return Uni.createFrom().item(List.of());
         }
-        return broker.readNow(ready, consumer, Math.max(1, reserved / ready.size()))
+        // COUNT is per stream and at least 1: with fewer slots than queues, read only as many queues
+        // as there are slots (the rest stay hot, for the next turn), or a read over many busy queues
+        // would take one job from each of them, past the concurrency
+        List<QueueName> read = ready;
+        if (ready.size() > reserved) {
+            int from = Math.floorMod(readCursor, ready.size());
+            readCursor = from + reserved;
+            read = new ArrayList<>(reserved);
+            for (int i = 0; i < ready.size(); i++) {
+                (i < reserved ? read : hotLater).add(ready.get((from + i) % ready.size()));
+            }
+            hot.addAll(hotLater);
+            hotLater.clear();
+        }
+        return broker.readNow(read, consumer, Math.max(1, reserved / read.size()))
                 .invoke(deliveries -> deliveries.forEach(d -> hot.add(d.queue())));
     }
 
@@ -244,7 +265,9 @@ final class FetchLane {
         deliveries.forEach(d -> byQueue.computeIfAbsent(d.queue(), q -> new ArrayList<>()).add(d));
         byQueue.forEach((queue, batch) -> {
             QueueWorker worker = queues.get(queue.value());
-            if (worker != null && fetching) {
+            // a lane retired by a resharding still runs what its last read brought: only a process
+            // that shuts down hands entries back (they would wait for the reclaimer otherwise)
+            if (worker != null && processFetching.getAsBoolean()) {
                 worker.dispatch(batch);
             } else if (worker != null) {
                 worker.keepForHandBack(batch); // shutdown began while this read was blocked

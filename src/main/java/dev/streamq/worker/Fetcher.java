@@ -55,6 +55,11 @@ final class Fetcher {
         wake();
     }
 
+    /** False once the process shuts down: entries read after that are handed back. */
+    boolean fetching() {
+        return fetching;
+    }
+
     void stopFetching() {
         fetching = false;
         lanes.values().forEach(FetchLane::stopFetching);

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -123,6 +125,61 @@ class ClusterTest {
             JsonPath job = Jobs.awaitState(id, "succeeded", DONE);
             assertEquals(1, job.getInt("attempts"), "the handed-back attempt does not count");
         }
+    }
+
+    /**
+     * A queue's slot migrates to another master: while the slot is open the old owner answers
+     * ASK for the keys already gone (every key of the queue here) and the lanes' reads follow it;
+     * a submit, a script over keys not written yet, gets TRYAGAIN from Redis until the slot is
+     * closed (Redis cannot run a multi-key command on a half-moved slot) and is retried within
+     * the API's budget; then the old owner answers MOVED until the slot map is read again. Not
+     * one redirect reaches the service, and every job runs on the new owner.
+     */
+    @Test
+    void aQueueWhoseSlotMigratesKeepsWorkingThroughAskAndMoved() throws Exception {
+        RedisCluster cluster = ClusterRedisResource.current;
+        String queue = queues("migrating").get(0);
+        int slot = RedisCluster.slotOfQueue(queue);
+        RedisCluster.Shard source = cluster.shardOf(slot);
+        RedisCluster.Shard target = cluster.shards().stream().filter(s -> s.master() != source.master()).findFirst().orElseThrow();
+        Jobs.awaitState(Jobs.submit(queue, "{\"type\":\"noop\"}"), "succeeded", DONE);
+        try (CapturedEvents events = CapturedEvents.start();
+                RespClient from = source.master().client(); RespClient to = target.master().client()) {
+            String s = Integer.toString(slot);
+            long askingBefore = commandCalls(to, "asking");
+            to.call("CLUSTER", "SETSLOT", s, "IMPORTING", source.masterId());
+            from.call("CLUSTER", "SETSLOT", s, "MIGRATING", target.masterId());
+            List<Object> keys = from.callList("CLUSTER", "GETKEYSINSLOT", s, "1000");
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(target.master().port()), "",
+                    "0", "5000", "KEYS"));
+            keys.forEach(k -> migrate.add(String.valueOf(k)));
+            from.call(migrate.toArray(String[]::new));
+            Await.condition("a read of the queue to follow ASK to the new owner", DONE, Duration.ofMillis(50),
+                    () -> commandCalls(to, "asking") > askingBefore);
+
+            CompletableFuture<String> submitted = CompletableFuture.supplyAsync(() -> Jobs.submit(queue, "{\"type\":\"noop\"}"));
+            Jobs.sleep(300);
+            for (RedisCluster.Shard shard : cluster.shards()) {
+                try (RespClient master = shard.master().client()) {
+                    master.call("CLUSTER", "SETSLOT", s, "NODE", target.masterId());
+                }
+            }
+            Jobs.awaitState(submitted.get(10, TimeUnit.SECONDS), "succeeded", DONE);
+            Jobs.awaitState(Jobs.submit(queue, "{\"type\":\"noop\"}"), "succeeded", DONE);
+            List<Map<String, String>> redirects = events.lines("redis_error").stream()
+                    .filter(e -> String.valueOf(e.get("error")).matches("(?s).*\\b(MOVED|ASK) .*")).toList();
+            assertEquals(List.of(), redirects, "a redirect reached the service");
+        }
+    }
+
+    private static long commandCalls(RespClient redis, String command) {
+        String stats = redis.callString("INFO", "commandstats");
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                return Long.parseLong(line.substring(line.indexOf('=') + 1, line.indexOf(',')));
+            }
+        }
+        return 0;
     }
 
     @Test
