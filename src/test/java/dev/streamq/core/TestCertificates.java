@@ -68,7 +68,7 @@ final class TestCertificates {
         Path extensions = dir.resolve(name + ".ext");
         try {
             Files.writeString(extensions, "subjectAltName=" + subjectAltNames + "\nbasicConstraints=CA:FALSE\n"
-                    + "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n");
+                    + "keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\n");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
