@@ -36,16 +36,17 @@ final class SteadyRun {
         pids.put("streamq", p.pid());
         pids.put("redis", redisPid);
         pids.put("lab", ProcessHandle.current().pid());
-        return run(p, pids, log, List.of(queue), 64, rate, warm, measure, wait);
+        return run(p, pids, log, List.of(queue), 64, rate, warm, measure, wait, () -> { });
     }
 
     /**
      * The same over several queues, the n-th job to {@code queues[n % size]}, each queue with
      * {@code threadsPerQueue} client threads of its own; the CPU of every process in {@code pids}
-     * (name to PID) is taken at both ends of the measured window.
+     * (name to PID) is taken at both ends of the measured window, and {@code atEdge} runs right
+     * after each (for counters of the caller's own, such as Redis' command stats).
      */
     static Result run(ServiceProcess p, Map<String, Long> pids, Completions log, List<String> queues, int threadsPerQueue,
-            double rate, int warm, int measure, Duration wait) {
+            double rate, int warm, int measure, Duration wait, Runnable atEdge) {
         LoadGenerator load = new LoadGenerator(p.baseUrl(), queues, rate, threadsPerQueue, 7, Duration.ofSeconds(30),
                 n -> Map.of("type", "noop", "payload", Map.of()));
         load.start();
@@ -53,8 +54,10 @@ final class SteadyRun {
         long to = from + measure * 1000L;
         Await.sleepUntil(from);
         CpuShare.Snapshot c0 = CpuShare.snapshot(pids);
+        atEdge.run();
         Await.sleepUntil(to);
         CpuShare.Snapshot c1 = CpuShare.snapshot(pids);
+        atEdge.run();
         load.stop(Duration.ofSeconds(60));
         Map<String, Long> offered = new HashMap<>();
         int offeredCount = 0;
