@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,7 +88,7 @@ public final class ClusterBench {
 
     /** The Redis of one side's round, its processes by name, and the queues the load goes to. */
     private record Redis(RedisDeployment deployment, Map<String, Long> masters, Map<String, Long> replicas,
-            Map<String, Long> others, List<String> queues, Map<String, Integer> ports) { }
+            Map<String, Long> others, List<String> queues, Map<String, Integer> ports, Map<String, Integer> shardOfQueue) { }
 
     private int run() {
         String loadAtStart = CpuShare.loadAverage();
@@ -144,7 +145,7 @@ public final class ClusterBench {
             for (int i = 0; i < SHARDS * o.queuesPerShard; i++) {
                 queues.add("bench-" + i);
             }
-            return new Redis(topology, masters, replicas, others, queues, ports);
+            return new Redis(topology, masters, replicas, others, queues, ports, Map.of());
         } catch (RuntimeException e) {
             topology.close();
             throw e;
@@ -173,7 +174,15 @@ public final class ClusterBench {
                     ports.put(shardName(i) + " replica", replica.port());
                 }
             }
-            return new Redis(cluster, masters, replicas, Map.of(), queues, ports);
+            Map<String, Integer> shardOfQueue = new LinkedHashMap<>();
+            for (String q : queues) {
+                for (int i = 0; i < shards.size(); i++) {
+                    if (shards.get(i).owns(RedisCluster.slotOfQueue(q))) {
+                        shardOfQueue.put(q, i);
+                    }
+                }
+            }
+            return new Redis(cluster, masters, replicas, Map.of(), queues, ports, shardOfQueue);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -267,7 +276,20 @@ public final class ClusterBench {
                 table.add(side, "share of master CPU %, " + shardName(i), split.shares().get(i) * 100);
             }
             redis.replicas().keySet().forEach(n -> table.add(side, "CPU µs/job, " + n, CpuShare.microsPerJob(c0, c1, n, jobs)));
-            perShard.append("; split ").append(split.verdict());
+            perShard.append("; split ").append(split.verdict()).append("; submit→finished p50/p99 ms by shard:");
+            // One lane per shard shares the process's job slots: a lane that waits longest shows here first.
+            for (int i = 0; i < names.size(); i++) {
+                int shard = i;
+                List<Long> latency = new ArrayList<>();
+                st.e2eByQueue().forEach((q, l) -> {
+                    if (redis.shardOfQueue().get(q) == shard) {
+                        latency.addAll(l);
+                    }
+                });
+                Collections.sort(latency);
+                table.add(side, "submit→finished p99 ms, " + shardName(i), Percentile.of(latency, 99));
+                perShard.append(String.format(Locale.ROOT, " %d/%d", Percentile.of(latency, 50), Percentile.of(latency, 99)));
+            }
         }
         String complete = st.acknowledged() == st.offered() && st.completed() == st.acknowledged() ? ""
                 : String.format(Locale.ROOT, " (NOT all done: %d offered, %d acknowledged, %d finished)", st.offered(),

@@ -20,7 +20,7 @@ final class SteadyRun {
     /** What the jobs offered in the measured window [from, to) did. */
     record Result(int offered, int acknowledged, int completed, long from, long to, List<Long> submit,
             List<Long> e2e, List<long[]> jobs, long firstDone, long lastDone, String cpu, CpuShare.Snapshot cpuFrom,
-            CpuShare.Snapshot cpuTo) {
+            CpuShare.Snapshot cpuTo, Map<String, List<Long>> e2eByQueue) {
         double completedPerSecond() {
             return completed > 1 && lastDone > firstDone ? (completed - 1) / ((lastDone - firstDone) / 1000.0) : 0;
         }
@@ -60,12 +60,14 @@ final class SteadyRun {
         atEdge.run();
         load.stop(Duration.ofSeconds(60));
         Map<String, Long> offered = new HashMap<>();
+        Map<String, String> queueOf = new HashMap<>();
         int offeredCount = 0;
         for (LoadGenerator.Submission s : load.submissions()) {
             if (s.offeredMillis() >= from && s.offeredMillis() < to) {
                 offeredCount++;
                 if (s.acknowledged()) {
                     offered.put(s.jobId(), s.offeredMillis());
+                    queueOf.put(s.jobId(), s.queue());
                 }
             }
         }
@@ -78,6 +80,7 @@ final class SteadyRun {
         Await.holds(wait, Duration.ofMillis(500), () -> finished(log, queues).keySet().containsAll(offered.keySet()));
         Map<String, Long> finished = finished(log, queues);
         List<Long> e2e = new ArrayList<>();
+        Map<String, List<Long>> byQueue = new HashMap<>();
         List<long[]> jobs = new ArrayList<>();
         long first = Long.MAX_VALUE;
         long last = 0;
@@ -85,6 +88,7 @@ final class SteadyRun {
             Long f = finished.get(e.getKey());
             if (f != null) {
                 e2e.add(f - e.getValue());
+                byQueue.computeIfAbsent(queueOf.get(e.getKey()), q -> new ArrayList<>()).add(f - e.getValue());
                 jobs.add(new long[] {e.getValue(), f});
                 first = Math.min(first, f);
                 last = Math.max(last, f);
@@ -92,8 +96,9 @@ final class SteadyRun {
         }
         Collections.sort(e2e);
         Collections.sort(submit);
+        byQueue.values().forEach(Collections::sort);
         return new Result(offeredCount, offered.size(), e2e.size(), from, to, submit, e2e, jobs, first, last,
-                CpuShare.share(c0, c1, 0), c0, c1);
+                CpuShare.share(c0, c1, 0), c0, c1, byQueue);
     }
 
     /** job id -> when it succeeded, over every queue (an id names its queue, so ids never clash). */
