@@ -83,10 +83,18 @@ public final class RedisNode extends RedisProcess<RedisNode> {
      * only from its first REPLCONF ACK, up to a second later. Leaves no key behind.
      */
     public void awaitReplicaAcks(int replicas, Duration timeout) {
+        awaitReplicaAcks(replicas, timeout, "lab:wait-probe");
+    }
+
+    /**
+     * The same with the probe written to {@code probeKey}: on a cluster master it must be a key
+     * of a slot this master serves (a hash tag of one of its queues), or the write is MOVED.
+     */
+    public void awaitReplicaAcks(int replicas, Duration timeout, String probeKey) {
         Await.condition(name() + " to get WAIT acks from " + replicas + " replica(s)", timeout, Duration.ofMillis(50), () -> {
             try (RespClient client = client()) {
-                client.call("SET", "lab:wait-probe", "1");
-                client.call("DEL", "lab:wait-probe");
+                client.call("SET", probeKey, "1");
+                client.call("DEL", probeKey);
                 return client.callLong("WAIT", String.valueOf(replicas), "200") >= replicas;
             }
         });

@@ -75,6 +75,9 @@ public final class Bench {
         if (PeerBench.wanted(args)) {
             return PeerBench.run(args, out);
         }
+        if (ClusterBench.wanted(args)) {
+            return ClusterBench.run(args, out);
+        }
         Path dir = Paths.get("target", "bench", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         return new Bench(out, dir, ServiceProcess.defaultJar(), BenchOptions.parse(args)).run();
     }

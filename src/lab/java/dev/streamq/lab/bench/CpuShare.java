@@ -132,6 +132,22 @@ final class CpuShare {
         return (after - before) / HZ * 1e6 / jobs;
     }
 
+    /** CPU of the process named {@code name} between two snapshots, in % of one core (as top); NaN when unknown. */
+    static double percentOfCore(Snapshot a, Snapshot b, String name) {
+        Long before = a.ticks.get(name);
+        Long after = b.ticks.get(name);
+        double wall = (b.nanos - a.nanos) / 1e9;
+        if (before == null || after == null || before < 0 || after < 0 || wall <= 0) {
+            return Double.NaN;
+        }
+        return (after - before) / HZ / wall * 100;
+    }
+
+    /** Seconds between two snapshots. */
+    static double seconds(Snapshot a, Snapshot b) {
+        return (b.nanos - a.nanos) / 1e9;
+    }
+
     /** The processes a bench window names: the service under test, its redis, and the lab itself. */
     static Snapshot of(long servicePid, long redisPid) {
         Map<String, Long> pids = new LinkedHashMap<>();
@@ -139,5 +155,15 @@ final class CpuShare {
         pids.put("redis", redisPid);
         pids.put("lab", ProcessHandle.current().pid());
         return snapshot(pids);
+    }
+
+    /** /proc/loadavg's 1, 5 and 15 minute averages, what uptime prints: how busy the box was around a bench. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 }

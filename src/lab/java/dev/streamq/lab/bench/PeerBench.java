@@ -69,7 +69,7 @@ public final class PeerBench {
     }
 
     private int run() {
-        String loadAtStart = loadAverage();
+        String loadAtStart = CpuShare.loadAverage();
         out.println("peer: " + o.command());
         out.println("peer: load average (1/5/15 min) at start: " + loadAtStart + "; results in " + dir);
         try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir.resolve("redis"))) {
@@ -86,7 +86,7 @@ public final class PeerBench {
                     RespClient.once(port, Duration.ofSeconds(60), "FLUSHALL");
                 }
             }
-            String loadAtEnd = loadAverage();
+            String loadAtEnd = CpuShare.loadAverage();
             String report = report(table, sides, loadAtStart, loadAtEnd);
             out.print(report);
             Files.createDirectories(dir);
@@ -227,16 +227,6 @@ public final class PeerBench {
 
         private String refusal(NodeLoad.Result r) {
             return r.errors() > 0 ? ", first: " + r.firstError() : "";
-        }
-    }
-
-    /** /proc/loadavg's 1, 5 and 15 minute averages, what uptime prints. */
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " / " + f[1] + " / " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
         }
     }
 }

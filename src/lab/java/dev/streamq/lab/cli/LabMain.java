@@ -15,6 +15,7 @@ import java.util.List;
  *   drill NAME [options] | drills [options]                fault drills ({@link DrillCli})
  *   bench [options]                                        benchmark ({@link Bench})
  *   bench --peer bullmq [options]                          streamq and BullMQ side by side ({@link dev.streamq.lab.bench.PeerBench})
+ *   bench --cluster [options]                              a master+replica and a 3+3 Redis Cluster side by side ({@link dev.streamq.lab.bench.ClusterBench})
  * </pre>
  *
  * Exit codes: 0 ok, 1 a demo job or a drill did not end as expected, 64 usage error.
@@ -81,6 +82,9 @@ public final class LabMain {
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
         stream.println("       lab bench --peer bullmq [--rounds N] [--jobs N] [--warmup-jobs N] [--in-flight N] [--batch N]");
         stream.println("                 [--paced-rate R] [--paced-seconds S] [--concurrency N]              streamq vs BullMQ, interleaved");
+        stream.println("       lab bench --cluster [--rounds N] [--rate R] [--seconds S] [--warmup-seconds S] [--idle-seconds S]");
+        stream.println("                 [--queues-per-shard N] [--threads-per-queue N] [--utilisation F] [--target R]");
+        stream.println("                                                     master+replica vs 3+3 Redis Cluster, interleaved");
         stream.println("                 drill options: [--kills N] (master-kill soak) [--hold-ms MS] (lagging-replica)");
         stream.println("                 [--all-replicas true|false] (services' STREAMQ_DURABILITY_ALL_REPLICAS)");
         stream.println("                 [--shard N] (cluster drills: the shard, 0..2 by first slot, that is faulted)");
