@@ -6,6 +6,7 @@ import dev.streamq.queue.Broker;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.Shards;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +36,7 @@ final class Fetcher {
     /** By the shard's first slot, the name that survives a failover. */
     private final Map<Integer, FetchLane> lanes = new ConcurrentHashMap<>();
     private volatile boolean fetching;
+    private final AtomicInteger wakeCursor = new AtomicInteger();
 
     Fetcher(Map<String, QueueWorker> queues, String consumer, Broker broker, Shards shards, RedisMetrics redisMetrics,
             Vertx vertx, StreamqConfig config, Predicate<QueueName> stillWanted, Consumer<QueueName> newQueueRang) {
@@ -70,7 +72,13 @@ final class Fetcher {
         if (fetching) {
             followShards();
         }
-        lanes.values().forEach(FetchLane::wake);
+        // each time from the next lane on: the first woken takes the free slots first, and a fixed
+        // order made the last shard's jobs wait longest under load (the cluster bench saw it)
+        List<FetchLane> all = List.copyOf(lanes.values());
+        int from = Math.floorMod(wakeCursor.getAndIncrement(), Math.max(1, all.size()));
+        for (int i = 0; i < all.size(); i++) {
+            all.get((from + i) % all.size()).wake();
+        }
     }
 
     private synchronized void followShards() {
