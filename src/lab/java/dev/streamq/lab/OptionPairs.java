@@ -24,4 +24,31 @@ public final class OptionPairs {
             option.accept(name, args.get(++i));
         }
     }
+
+    /** An option's value as a whole number of at least 1. */
+    public static int positive(String option, String value) {
+        int n = Integer.parseInt(value);
+        if (n < 1) {
+            throw new IllegalArgumentException(option + " must be at least 1, not " + n);
+        }
+        return n;
+    }
+
+    /** An option's value as a number above 0. */
+    public static double positiveNumber(String option, String value) {
+        double x = Double.parseDouble(value);
+        if (!(x > 0)) {
+            throw new IllegalArgumentException(option + " must be above 0, not " + value);
+        }
+        return x;
+    }
+
+    /** An option's value as a fraction of a core, in (0, 1]. */
+    public static double fraction(String option, String value) {
+        double x = Double.parseDouble(value);
+        if (!(x > 0 && x <= 1)) {
+            throw new IllegalArgumentException(option + " is a fraction of a core, in (0, 1], not " + value);
+        }
+        return x;
+    }
 }

@@ -170,7 +170,10 @@ final class FetchLane {
         long now = System.currentTimeMillis();
         if (now - lastSweepAt >= pollTimeout.toMillis()) {
             lastSweepAt = now;
-            return readNow(nextSweepSlice(all), free);
+            // the hot queues are read by the hot turns, bounded by the free slots; the sweep is for
+            // the others, which have unread entries only when a ring was lost
+            List<QueueName> slice = nextSweepSlice(all).stream().filter(q -> !hot.contains(q)).toList();
+            return readNow(slice, free, false);
         }
         List<QueueName> hotReady = new ArrayList<>();
         for (QueueName queue : hot) {
@@ -181,7 +184,7 @@ final class FetchLane {
         }
         hot.clear();
         if (!hotReady.isEmpty()) {
-            return readNow(hotReady, free);
+            return readNow(hotReady, free, true);
         }
         return broker.waitForRings(shard, ringsAfter, pollTimeout).map(rings -> {
             ringsAfter = rings.lastId();
@@ -216,7 +219,11 @@ final class FetchLane {
     }
 
     /** Reads the queues without waiting; those that had entries stay hot, as they may have more. */
-    private Uni<List<Delivery>> readNow(List<QueueName> ready, int free) {
+    /**
+     * @param bounded read no more queues than there are slots (hot queues: each has work); a sweep
+     *                reads its whole slice, whose queues are idle but for a lost ring
+     */
+    private Uni<List<Delivery>> readNow(List<QueueName> ready, int free, boolean bounded) {
         if (ready.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
@@ -229,7 +236,7 @@ final class FetchLane {
         // as there are slots (the rest stay hot, for the next turn), or a read over many busy queues
         // would take one job from each of them, past the concurrency
         List<QueueName> read = ready;
-        if (ready.size() > reserved) {
+        if (bounded && ready.size() > reserved) {
             int from = Math.floorMod(readCursor, ready.size());
             readCursor = from + reserved;
             read = new ArrayList<>(reserved);

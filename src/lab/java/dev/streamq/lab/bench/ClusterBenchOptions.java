@@ -1,5 +1,9 @@
 package dev.streamq.lab.bench;
 
+import static dev.streamq.lab.OptionPairs.fraction;
+import static dev.streamq.lab.OptionPairs.positive;
+import static dev.streamq.lab.OptionPairs.positiveNumber;
+
 import dev.streamq.lab.OptionPairs;
 import java.util.List;
 import java.util.Locale;
@@ -42,30 +46,6 @@ final class ClusterBenchOptions {
             throw new IllegalArgumentException("bench " + FLAG + " options without " + FLAG);
         }
         return o;
-    }
-
-    private static int positive(String option, String value) {
-        int n = Integer.parseInt(value);
-        if (n < 1) {
-            throw new IllegalArgumentException(option + " must be at least 1, not " + n);
-        }
-        return n;
-    }
-
-    private static double positiveNumber(String option, String value) {
-        double x = Double.parseDouble(value);
-        if (!(x > 0)) {
-            throw new IllegalArgumentException(option + " must be above 0, not " + value);
-        }
-        return x;
-    }
-
-    private static double fraction(String option, String value) {
-        double x = Double.parseDouble(value);
-        if (!(x > 0 && x <= 1)) {
-            throw new IllegalArgumentException(option + " is a fraction of a core, in (0, 1], not " + value);
-        }
-        return x;
     }
 
     /** The options as given on the command line, defaults included: the command to write down. */

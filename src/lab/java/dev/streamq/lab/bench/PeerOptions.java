@@ -1,5 +1,7 @@
 package dev.streamq.lab.bench;
 
+import static dev.streamq.lab.OptionPairs.positive;
+
 import dev.streamq.lab.OptionPairs;
 import java.util.List;
 import java.util.Set;
@@ -36,14 +38,6 @@ final class PeerOptions {
             throw new IllegalArgumentException("--peer: the one peer is bullmq, not '" + o.peer + "'");
         }
         return o;
-    }
-
-    private static int positive(String option, String value) {
-        int n = Integer.parseInt(value);
-        if (n < 1) {
-            throw new IllegalArgumentException(option + " must be at least 1, not " + n);
-        }
-        return n;
     }
 
     /** The options as given on the command line, defaults included: the command to write down. */

@@ -137,20 +137,9 @@ final class ClusterDrill {
             r.shards.forEach(s -> s.masterAtEnd = masterAtEnd(started, s));
             judge(r, lab, metrics, load, truth, slotOf, faultedQueues);
         } catch (IOException | RuntimeException e) {
-            r.error = e.toString();
-            r.passed = false;
-            journal.say("FAILED with " + e);
-            e.printStackTrace(journal.log());
+            Drill.failed(r, journal, e);
         } finally {
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (prometheus != null) {
-                prometheus.close();
-            }
-            if (load != null) {
-                load.close();
-            }
+            Drill.stopWatching(metrics, prometheus, load);
             if (lab != null) {
                 r.clusterEvents = nodeLogLines(((RedisCluster) lab.redis()).nodes());
                 // kill -9 the services (a drill has nothing to hand back), then the cluster.

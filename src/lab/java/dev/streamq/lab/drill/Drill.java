@@ -110,20 +110,9 @@ public final class Drill {
             }
             judge(r, deployment, faults, metrics, load, truth);
         } catch (IOException | RuntimeException e) {
-            r.error = e.toString();
-            r.passed = false;
-            journal.say("FAILED with " + e);
-            e.printStackTrace(journal.log());
+            failed(r, journal, e);
         } finally {
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (prometheus != null) {
-                prometheus.close();
-            }
-            if (load != null) {
-                load.close();
-            }
+            stopWatching(metrics, prometheus, load);
             if (deployment != null) {
                 r.sentinelEvents = SentinelEvents.lines(deployment.topology());
                 if (faults != null) {
@@ -135,6 +124,27 @@ public final class Drill {
             r.notes = journal.notes();
         }
         return r;
+    }
+
+    /** A drill that could not run to its end: why, in the result and the journal. */
+    static void failed(DrillResult r, Journal journal, Exception e) {
+        r.error = e.toString();
+        r.passed = false;
+        journal.say("FAILED with " + e);
+        e.printStackTrace(journal.log());
+    }
+
+    /** Stops what watched the run (each may not have started). */
+    static void stopWatching(DrillMetrics metrics, DrillPrometheus prometheus, LoadGenerator load) {
+        if (metrics != null) {
+            metrics.close();
+        }
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        if (load != null) {
+            load.close();
+        }
     }
 
     private void observe(DrillResult r, DrillPrometheus prometheus) {
