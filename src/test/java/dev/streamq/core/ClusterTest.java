@@ -89,8 +89,14 @@ class ClusterTest {
                 // stats
                 given().when().get("/queues/" + queue).then().statusCode(200);
             }
-            // a refused command (CROSSSLOT, MOVED not followed...) is a redis_error line, whoever sent it
-            assertEquals(List.of(), events.lines("redis_error"), "no Redis error in a run on a healthy cluster");
+            // a refused command (CROSSSLOT, MOVED not followed...) is a redis_error line, whoever sent it;
+            // the one expected kind is NOGROUP on a queue of another test forgotten while idle (3 s here)
+            List<String> mine = queues("life");
+            List<Map<String, String>> errors = events.lines("redis_error").stream()
+                    .filter(e -> !String.valueOf(e.get("error")).startsWith("NOGROUP")
+                            || mine.stream().anyMatch(q -> String.valueOf(e.get("error")).contains("{" + q + "}")))
+                    .toList();
+            assertEquals(List.of(), errors, "no Redis error in a run on a healthy cluster");
         }
     }
 
