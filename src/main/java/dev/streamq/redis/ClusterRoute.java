@@ -82,22 +82,15 @@ final class ClusterRoute {
      * again on the node named, after ASKING for an ASK.
      */
     <T> Uni<T> onConnectionFor(String key, Function<RedisConnection, Uni<T>> body) {
-        return onConnection(masterFor(ZModem.generate(key)), false, body, MAX_REDIRECTS);
+        return followed(masterFor(ZModem.generate(key)), MAX_REDIRECTS, at -> onConnection(at, false, body),
+                to -> onConnection(to, true, body));
     }
 
-    private <T> Uni<T> onConnection(String address, boolean asking, Function<RedisConnection, Uni<T>> body, int redirects) {
-        Uni<T> run = node(address).connect().chain(connection -> {
+    private <T> Uni<T> onConnection(String address, boolean asking, Function<RedisConnection, Uni<T>> body) {
+        return node(address).connect().chain(connection -> {
             Uni<T> ran = asking ? connection.send(Request.cmd(Command.ASKING)).chain(() -> body.apply(connection))
                     : body.apply(connection);
             return ran.eventually(() -> connection.close().onFailure().recoverWithNull());
-        });
-        return run.onFailure().recoverWithUni(failure -> {
-            Matcher redirect = REDIRECT.matcher(String.valueOf(failure.getMessage()));
-            refreshSoon();
-            if (redirects == 0 || !redirect.find()) {
-                return Uni.createFrom().failure(failure);
-            }
-            return onConnection(redirect.group(3), "ASK".equals(redirect.group(1)), body, redirects - 1);
         });
     }
 
@@ -146,19 +139,13 @@ final class ClusterRoute {
         return -1;
     }
 
+    /** The master serving {@code slot} as last seen; any master for -1; the first seed before the map is known. */
     private String masterFor(int slot) {
         List<Shard> now = shards;
         if (now.isEmpty()) {
             return seeds.get(0);
         }
-        if (slot >= 0) {
-            for (Shard shard : now) {
-                if (shard.owns(slot)) {
-                    return shard.master();
-                }
-            }
-        }
-        return now.get(0).master();
+        return Shards.owner(now, slot).orElse(now.get(0)).master();
     }
 
     private void refreshSoon() {

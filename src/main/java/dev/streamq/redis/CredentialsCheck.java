@@ -13,8 +13,9 @@ import org.jboss.logging.Logger;
  * Says at startup, in one ERROR line naming the setting to fix, when Redis refuses this
  * service's credentials (NOAUTH: a password is needed; WRONGPASS: it is wrong). The service
  * keeps running, not ready (readiness names the setting too) and answering 503, so that it
- * recovers by itself once the secret is fixed instead of crash-looping. Any other failure is
- * left to readiness and the master watch.
+ * recovers by itself once the secret is fixed instead of crash-looping. The same one PING finds
+ * a TLS handshake that fails for want of trust ({@link TlsCheck} words that line). Any other
+ * failure is left to readiness and the master watch.
  */
 @ApplicationScoped
 public class CredentialsCheck {
@@ -32,7 +33,10 @@ public class CredentialsCheck {
 
     void onStart(@Observes StartupEvent event) {
         route.send(Request.cmd(Command.PING)).subscribe().with(pong -> { }, failure -> {
-            if (RedisErrorKind.of(failure) == RedisErrorKind.AUTH) {
+            RedisErrorKind kind = RedisErrorKind.of(failure);
+            if (kind == RedisErrorKind.TLS) {
+                TlsCheck.report(failure);
+            } else if (kind == RedisErrorKind.AUTH) {
                 EventLog.of(Event.REDIS_AUTH_FAILED).error(failure.getMessage()).log(LOG,
                         "redis_auth_failed: Redis refuses this service's credentials (" + failure.getMessage() + "); set "
                                 + SETTING + ". The service stays up but not ready until Redis accepts them.");

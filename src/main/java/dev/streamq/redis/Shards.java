@@ -1,19 +1,20 @@
 package dev.streamq.redis;
 
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
-import jakarta.annotation.Priority;
 import io.vertx.redis.client.impl.ZModem;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
  * Which master serves which hash slots, so that work for one shard waits on that shard only.
  * On Redis Cluster it is the slot map {@link ClusterRoute} keeps ({@code CLUSTER SLOTS}, which
  * managed services keep where some disable {@code CLUSTER NODES}); a failover keeps a shard's
- * slots, so a shard is named by its lowest slot and keeps that name through a failover. Standalone or behind Sentinel there is one shard that holds every slot.
+ * slots, so a shard is named by its lowest slot and keeps that name through a failover.
+ * Standalone or behind Sentinel there is one shard that holds every slot.
  *
  * <p>The map may lag a resharding by one refresh: that costs isolation for a moment, never
  * correctness, since every command is routed by the client itself, which follows MOVED and ASK.
@@ -33,10 +35,14 @@ public class Shards {
     private static final Logger LOG = Logger.getLogger(Shards.class);
     public static final int SLOTS = 16_384;
     /** The one shard of a deployment without Cluster: every slot. */
-    public static final Shard WHOLE = new Shard(0, List.of(new int[] {0, SLOTS - 1}), "");
+    public static final Shard WHOLE = new Shard(List.of(new int[] {0, SLOTS - 1}), "");
 
-    /** A master and the slot ranges it serves; {@code firstSlot} names it. */
-    public record Shard(int firstSlot, List<int[]> ranges, String master) {
+    /** A master and the slot ranges it serves, in slot order; its first slot names it. */
+    public record Shard(List<int[]> ranges, String master) {
+        public int firstSlot() {
+            return ranges.get(0)[0];
+        }
+
         public boolean owns(int slot) {
             for (int[] range : ranges) {
                 if (slot >= range[0] && slot <= range[1]) {
@@ -93,16 +99,24 @@ public class Shards {
     /** The shard serving {@code key}'s slot (by its hash tag), as last seen. */
     public Shard of(String key) {
         List<Shard> now = all();
-        if (now.size() == 1) {
-            return now.get(0);
-        }
-        int slot = slotOf(key);
-        for (Shard shard : now) {
+        return now.size() == 1 ? now.get(0) : of(slotOf(key));
+    }
+
+    /** The shard serving {@code slot}, as last seen. */
+    public Shard of(int slot) {
+        List<Shard> now = all();
+        // a slot no master serves: the other shards' loops still find its queues by their sweep
+        return now.size() == 1 ? now.get(0) : owner(now, slot).orElse(now.get(0));
+    }
+
+    /** The shard among {@code shards} that serves {@code slot}, if one does. */
+    static Optional<Shard> owner(List<Shard> shards, int slot) {
+        for (Shard shard : shards) {
             if (shard.owns(slot)) {
-                return shard;
+                return Optional.of(shard);
             }
         }
-        return now.get(0); // a slot no master serves: the other shards' loops still find its queues by their sweep
+        return Optional.empty();
     }
 
     /**
@@ -154,7 +168,7 @@ public class Shards {
         List<Shard> out = new ArrayList<>();
         byMaster.forEach((address, ranges) -> {
             ranges.sort(Comparator.comparingInt(r -> r[0]));
-            out.add(new Shard(ranges.get(0)[0], List.copyOf(ranges), address));
+            out.add(new Shard(List.copyOf(ranges), address));
         });
         out.sort(Comparator.comparingInt(Shard::firstSlot));
         return List.copyOf(out);

@@ -64,7 +64,7 @@ final class FetchLane {
     private final Map<String, QueueWorker> queues;
     private final Shards.Shard shard;
     /** Whether a consumed queue is this lane's to sweep (its slot is on this lane's shard). */
-    private final Predicate<QueueName> owns;
+    private final Predicate<QueueWorker> owns;
     private final Fetcher slots;
     private final BooleanSupplier processFetching;
     private final String consumer;
@@ -96,11 +96,10 @@ final class FetchLane {
     private int reserved;
     /** Where the next read with fewer slots than queues starts, round robin, so no queue waits behind the others. */
     private int readCursor;
-    private final List<QueueName> hotLater = new ArrayList<>();
     private long lastSweepAt;
     private int sweepCursor;
 
-    FetchLane(Shards.Shard shard, Predicate<QueueName> owns, Fetcher slots, Map<String, QueueWorker> queues, String consumer,
+    FetchLane(Shards.Shard shard, Predicate<QueueWorker> owns, Fetcher slots, Map<String, QueueWorker> queues, String consumer,
             Broker broker, RedisMetrics redisMetrics, Vertx vertx, StreamqConfig config, Predicate<QueueName> stillWanted,
             Consumer<QueueName> newQueueRang) {
         this.shard = shard;
@@ -159,7 +158,7 @@ final class FetchLane {
             return;
         }
         readStartedAt = System.currentTimeMillis();
-        List<QueueWorker> all = queues.values().stream().filter(w -> owns.test(w.queue())).toList();
+        List<QueueWorker> all = queues.values().stream().filter(owns).toList();
         ensureGroups(all).chain(() -> turn(all, free)).subscribe().with(this::received, this::readFailed);
     }
 
@@ -241,10 +240,13 @@ final class FetchLane {
             readCursor = from + reserved;
             read = new ArrayList<>(reserved);
             for (int i = 0; i < ready.size(); i++) {
-                (i < reserved ? read : hotLater).add(ready.get((from + i) % ready.size()));
+                QueueName queue = ready.get((from + i) % ready.size());
+                if (i < reserved) {
+                    read.add(queue);
+                } else {
+                    hot.add(queue);
+                }
             }
-            hot.addAll(hotLater);
-            hotLater.clear();
         }
         return broker.readNow(read, consumer, Math.max(1, reserved / read.size()))
                 .invoke(deliveries -> deliveries.forEach(d -> hot.add(d.queue())));

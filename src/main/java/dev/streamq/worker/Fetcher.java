@@ -6,6 +6,7 @@ import dev.streamq.queue.Broker;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.Shards;
 import io.vertx.core.Vertx;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,7 @@ final class Fetcher {
 
     void start() {
         fetching = true;
+        followShards();
         wake();
     }
 
@@ -67,11 +69,8 @@ final class Fetcher {
         lanes.values().forEach(FetchLane::stopFetching);
     }
 
-    /** Brings the lanes in step with the slot map, then lets each read if it can; safe from any thread. */
+    /** Lets each lane read if it can (after every finished job); safe from any thread. */
     void wake() {
-        if (fetching) {
-            followShards();
-        }
         // each time from the next lane on: the first woken takes the free slots first, and a fixed
         // order made the last shard's jobs wait longest under load (the cluster bench saw it)
         List<FetchLane> all = List.copyOf(lanes.values());
@@ -81,8 +80,15 @@ final class Fetcher {
         }
     }
 
-    private synchronized void followShards() {
-        Map<Integer, Shards.Shard> now = new ConcurrentHashMap<>();
+    /**
+     * Brings the lanes in step with the slot map: a lane for a shard that appeared, none for one
+     * that is gone. Every discovery tick (the map itself is read every second), not per job.
+     */
+    synchronized void followShards() {
+        if (!fetching) {
+            return;
+        }
+        Map<Integer, Shards.Shard> now = new HashMap<>();
         shards.all().forEach(s -> now.put(s.firstSlot(), s));
         lanes.entrySet().removeIf(lane -> {
             boolean gone = !now.containsKey(lane.getKey());
@@ -92,7 +98,7 @@ final class Fetcher {
             return gone;
         });
         now.forEach((first, shard) -> lanes.computeIfAbsent(first, f -> {
-            FetchLane lane = new FetchLane(shard, q -> shards.of(q.ready()).firstSlot() == first, this, queues, consumer,
+            FetchLane lane = new FetchLane(shard, w -> shards.of(w.slot()).firstSlot() == first, this, queues, consumer,
                     broker, redisMetrics, vertx, config, stillWanted, newQueueRang);
             lane.start();
             return lane;

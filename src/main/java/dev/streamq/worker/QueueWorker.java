@@ -2,6 +2,7 @@ package dev.streamq.worker;
 
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
+import dev.streamq.redis.Shards;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class QueueWorker {
 
     private final QueueName queue;
+    /** The queue's Redis Cluster slot (every key of a queue is in it), asked on every read: computed once. */
+    private final int slot;
     private final String consumer;
     private final JobRunner runner;
     private final Runnable slotFreed;
@@ -30,10 +33,15 @@ final class QueueWorker {
 
     QueueWorker(QueueName queue, String consumer, JobRunner runner, AtomicInteger processInFlight, Runnable slotFreed) {
         this.queue = queue;
+        this.slot = Shards.slotOf(queue.ready());
         this.consumer = consumer;
         this.runner = runner;
         this.processInFlight = processInFlight;
         this.slotFreed = slotFreed;
+    }
+
+    int slot() {
+        return slot;
     }
 
     QueueName queue() {

@@ -177,6 +177,7 @@ public class Workers {
                 // where the API runs, QueueStats does this against the registry
                 jobMetrics.track(Set.copyOf(active.keySet()), DeadReason.labels());
             }
+            fetcher.followShards();
             fetcher.wake();
             return promoter.sweep(queues());
         });

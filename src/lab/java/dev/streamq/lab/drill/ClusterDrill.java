@@ -71,13 +71,7 @@ final class ClusterDrill {
     }
 
     private DrillResult run() {
-        DrillResult r = new DrillResult();
-        r.drill = scenario.id();
-        r.topology = scenario.topologyName();
-        r.description = scenario.description();
-        r.rate = DrillLoad.rate(scenario, config);
-        r.durationSeconds = config.duration.toSeconds();
-        r.seed = config.seed;
+        DrillResult r = DrillResult.of(scenario, config);
         RedisCluster cluster = null;
         Lab lab = null;
         DrillMetrics metrics = null;

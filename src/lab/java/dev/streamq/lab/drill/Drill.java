@@ -61,13 +61,7 @@ public final class Drill {
     }
 
     private DrillResult run() {
-        DrillResult r = new DrillResult();
-        r.drill = scenario.id();
-        r.topology = scenario.topologyName();
-        r.description = scenario.description();
-        r.rate = DrillLoad.rate(scenario, config);
-        r.durationSeconds = config.duration.toSeconds();
-        r.seed = config.seed;
+        DrillResult r = DrillResult.of(scenario, config);
         DrillDeployment deployment = null;
         Faults faults = null;
         DrillMetrics metrics = null;

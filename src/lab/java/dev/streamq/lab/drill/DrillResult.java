@@ -9,6 +9,18 @@ import java.util.Map;
 /** Everything one drill measured; serialized as-is into report.json (snake_case names). */
 public final class DrillResult {
 
+    /** A result for a drill about to run: what it is and the load it was given. */
+    static DrillResult of(Scenario scenario, DrillConfig config) {
+        DrillResult r = new DrillResult();
+        r.drill = scenario.id();
+        r.topology = scenario.topologyName();
+        r.description = scenario.description();
+        r.rate = DrillLoad.rate(scenario, config);
+        r.durationSeconds = config.duration.toSeconds();
+        r.seed = config.seed;
+        return r;
+    }
+
     /** A vertical line on the timeline: the fault, a restart, a heal. */
     public record Mark(@JsonProperty("at_millis") long atMillis, @JsonProperty("label") String label) {
     }
