@@ -125,6 +125,11 @@ public class MasterWatch {
                         Shards.Shard shard = all.get(i);
                         if (!"master".equals(roles.get(i))) {
                             down.add("slots " + shard.slots() + " at " + shard.master() + ": " + roles.get(i));
+                            // keep the master it had: when a replica takes over, that is the failover to report
+                            String before = shardMasters.get(shard.slots());
+                            if (before != null) {
+                                seen.put(shard.slots(), before);
+                            }
                             continue;
                         }
                         seen.put(shard.slots(), shard.master());

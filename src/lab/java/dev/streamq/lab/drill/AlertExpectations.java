@@ -64,13 +64,11 @@ final class AlertExpectations {
             case API_KILL -> new Plan(Set.of(), Set.of(REFUSED));
             // 200 ms per round trip slows everything and breaks nothing.
             case LATENCY -> new Plan(Set.of(), Set.of());
-            // The shipped rules judge Redis over all pods (streamq_redis_master_up, max over pods;
-            // RedisFailover counts master changes a pod saw): they have no shard label, so they
-            // cannot say which shard failed, and whether a pod's Redis-health gauges move at all
-            // when one shard of three fails depends on the service's cluster support (issue 12,
-            // being built). So nothing must fire; the failover alerts and the producers' refusals
-            // may. The per-shard truth is in the report (shards, queues), not in the alerts.
-            case CLUSTER_MASTER_KILL -> new Plan(Set.of(), Set.of(FAILOVER, REFUSED, RECLAIMED, DUPLICATES));
+            // The master watch asks every shard's master and counts a shard whose master changed
+            // (same slots, another node) as a failover: RedisFailover must fire, as for Sentinel. The
+            // rules have no shard label: which shard failed is in the report (shards, queues) and in
+            // the redis_failover line. The killed shard refuses writes until its old master rejoins.
+            case CLUSTER_MASTER_KILL -> new Plan(Set.of(FAILOVER), Set.of(REFUSED, RECLAIMED, DUPLICATES));
             // A slot move is no failover: no master changes. Calls caught between the two owners
             // (TRYAGAIN for a script whose keys are split) are retried, and may outlast the API's budget.
             case CLUSTER_RESHARDING -> new Plan(Set.of(), Set.of(REFUSED, RECLAIMED, DUPLICATES));
