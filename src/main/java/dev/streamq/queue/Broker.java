@@ -357,12 +357,24 @@ public class Broker {
         return eval(START, keys, args).map(reply -> ScriptReplies.started(reply, deliveries));
     }
 
-    public Uni<Outcome> complete(Delivery d, String result) {
-        QueueName q = d.queue();
-        return eval(COMPLETE, List.of(q.ready(), q.job(d.jobId())),
-                List.of(GROUP, d.entryId(), now(), result == null ? "" : result,
-                        Long.toString(config.retention().succeeded().toSeconds())))
-                .map(ScriptReplies::outcome);
+    /**
+     * Records the success of a group of completions of one queue in one script call; the
+     * outcomes are in the order of {@code completions} (OK, DUPLICATE or GONE each).
+     */
+    public Uni<List<Outcome>> complete(List<Completion> completions) {
+        QueueName q = completions.get(0).delivery().queue();
+        List<String> keys = new ArrayList<>(1 + completions.size());
+        keys.add(q.ready());
+        List<String> args = new ArrayList<>(3 + 2 * completions.size());
+        args.add(GROUP);
+        args.add(now());
+        args.add(Long.toString(config.retention().succeeded().toSeconds()));
+        for (Completion c : completions) {
+            keys.add(q.job(c.delivery().jobId()));
+            args.add(c.delivery().entryId());
+            args.add(c.result() == null ? "" : c.result());
+        }
+        return eval(COMPLETE, keys, args).map(ScriptReplies::outcomes);
     }
 
     /**

@@ -60,9 +60,18 @@ final class ScriptReplies {
         return traceparent.isEmpty() ? TraceHeaders.NONE : new TraceHeaders(traceparent, tracestate);
     }
 
-    /** complete.lua ('ok', 'duplicate', 'gone') and fail.lua ('retry', 'dead', 'stale', 'gone'). */
+    /** fail.lua: 'retry', 'dead', 'stale' or 'gone'. */
     static Outcome outcome(Response reply) {
         return Outcome.of(reply.toString());
+    }
+
+    /** complete.lua: 'ok', 'duplicate' or 'gone' per completion, in order. */
+    static List<Outcome> outcomes(Response reply) {
+        List<Outcome> out = new ArrayList<>(reply.size());
+        for (Response each : reply) {
+            out.add(Outcome.of(each.toString()));
+        }
+        return out;
     }
 
     /** release.lua: 1 when handed back, 0 when the delivery was stale. */

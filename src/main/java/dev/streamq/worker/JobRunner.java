@@ -9,9 +9,13 @@ import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
 import dev.streamq.queue.Attempt;
 import dev.streamq.queue.Broker;
+import dev.streamq.queue.Completion;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.Outcome;
+import dev.streamq.queue.QueueName;
+import dev.streamq.redis.GroupedCalls;
+import dev.streamq.redis.GroupedCalls.Member;
 import dev.streamq.redis.RedisCalls;
 import dev.streamq.redis.RedisOperation;
 import dev.streamq.trace.JobTracing;
@@ -47,6 +51,7 @@ public class JobRunner {
     private final JobTracing tracing;
     private final Duration redisBudget;
     private final Duration jobTimeout;
+    private final GroupedCalls<QueueName, Completion, Outcome> completions;
 
     JobRunner(Broker broker, Handlers handlers, RetryPolicy retryPolicy, RedisCalls redis, JobMetrics metrics,
             DueTimes due, ObjectMapper json, JobTracing tracing, StreamqConfig config) {
@@ -60,6 +65,8 @@ public class JobRunner {
         this.tracing = tracing;
         this.redisBudget = config.worker().visibilityTimeout();
         this.jobTimeout = config.worker().jobTimeout();
+        // A worker never has more than its concurrency of jobs to record at once.
+        this.completions = new GroupedCalls<>(Math.max(1, config.worker().concurrency()), this::complete);
     }
 
     /**
@@ -144,7 +151,7 @@ public class JobRunner {
             return recordFailure(attempt, trace, "result is not serializable: " + e.getOriginalMessage(), -1,
                     DeadReason.BAD_RESULT, took);
         }
-        return redis.call(RedisOperation.COMPLETE, redisBudget, () -> broker.complete(d, resultJson))
+        return completions.offer(d.queue(), new Completion(d, resultJson))
                 .invoke(outcome -> {
                     if (outcome == Outcome.DUPLICATE) {
                         metrics.duplicate(queue);
@@ -158,6 +165,26 @@ public class JobRunner {
                     }
                 })
                 .map(outcome -> (String) null); // a success: no error for the span
+    }
+
+    /**
+     * Records a group of one queue's successes (those that finished while the queue's last
+     * group was being recorded) in one script call. A Redis failure past the budget fails
+     * each member: their entries stay pending for the reclaimer, as a single one's would.
+     */
+    private Uni<Void> complete(QueueName queue, List<Member<Completion, Outcome>> group) {
+        List<Completion> finished = group.stream().map(Member::item).toList();
+        return redis.call(RedisOperation.COMPLETE, redisBudget, () -> broker.complete(finished))
+                .onItemOrFailure().transform((outcomes, failure) -> {
+                    for (int i = 0; i < group.size(); i++) {
+                        if (failure != null) {
+                            group.get(i).fail(failure);
+                        } else {
+                            group.get(i).complete(outcomes.get(i));
+                        }
+                    }
+                    return null;
+                });
     }
 
     private Uni<String> recordFailure(Attempt attempt, SpanContext trace, String error, long retryAt, DeadReason deadReason,
