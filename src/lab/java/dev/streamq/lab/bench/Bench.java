@@ -282,8 +282,8 @@ public final class Bench {
     private ServiceProcess service(String name, String role, Topology topology, String queues, List<String> jvm) {
         ServiceProcess.Builder b = ServiceProcess.builder(jar).name(name).role(role).topology(topology).workDir(dir)
                 .env("STREAMQ_WORKER_QUEUES", queues).env("STREAMQ_WORKER_DISCOVERY_INTERVAL", "1s")
-                .maxHeap(jvm.get(0)).logFile(dir.resolve("logs").resolve(name + ".log"));
-        jvm.subList(1, jvm.size()).forEach(b::jvmArg);
+                .logFile(dir.resolve("logs").resolve(name + ".log"));
+        JvmOptions.apply(b, jvm);
         b.jvmArg(GcPauses.logFlag(gcLog(name)));
         try {
             Files.createDirectories(dir.resolve("logs"));

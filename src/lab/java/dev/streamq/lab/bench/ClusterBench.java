@@ -199,9 +199,8 @@ public final class ClusterBench {
         String name = (side.equals(SINGLE) ? "single" : "cluster") + "-r" + round;
         ServiceProcess.Builder b = ServiceProcess.builder(jar).name(name).role("all").redis(redis.deployment())
                 .workDir(runDir).logFile(runDir.resolve(name + ".log"))
-                .env("STREAMQ_WORKER_QUEUES", String.join(",", redis.queues())).maxHeap(JVM.get(0));
-        JVM.subList(1, JVM.size()).forEach(b::jvmArg);
-        ServiceProcess service = b.start();
+                .env("STREAMQ_WORKER_QUEUES", String.join(",", redis.queues()));
+        ServiceProcess service = JvmOptions.apply(b, JVM).start();
         try {
             service.awaitReady(READY);
             Map<String, Long> pids = new LinkedHashMap<>();

@@ -147,16 +147,20 @@ public final class PeerBench {
 
         private void endToEnd(String run, String queue, int batch) {
             long warm = warmUp(queue, batch);
+            long jitBefore = CompilerThreads.ticks(side.servicePid());
             CpuShare.Snapshot before = cpu();
             NodeLoad.Result r = load.closedLoop(side.target(), queue, o.jobs, batch, o.inFlight);
             awaitFinished(queue, warm + r.ok());
             CpuShare.Snapshot after = cpu();
+            long jit = CompilerThreads.ticks(side.servicePid()) - jitBefore;
             long last = Collections.max(side.finishedMillis(queue).values());
             double rate = r.ok() * 1000.0 / Math.max(1, last - r.firstSubmitMillis());
             table.add(side.name(), run + ": jobs/s, first submit → last finished", rate);
             String cpu = cpuRows(run, before, after, r);
-            out.printf(Locale.ROOT, "peer:   %s: %.0f jobs/s (%d ok, %d refused%s), CPU µs/job %s; %s%n", run, rate, r.ok(),
-                    r.errors(), refusal(r), cpu, CpuShare.share(before, after, 0));
+            String warming = jit > 0 ? String.format(Locale.ROOT, " (of the service's, JIT compiler threads %.0f)",
+                    jit * 10_000.0 / Math.max(1, r.ok())) : "";
+            out.printf(Locale.ROOT, "peer:   %s: %.0f jobs/s (%d ok, %d refused%s), CPU µs/job %s%s; %s%n", run, rate, r.ok(),
+                    r.errors(), refusal(r), cpu, warming, CpuShare.share(before, after, 0));
         }
 
         private void paced(String queue) {

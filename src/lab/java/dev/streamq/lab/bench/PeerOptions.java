@@ -11,7 +11,7 @@ final class PeerOptions {
     String peer;
     int rounds = 3;
     int jobs = 50_000;
-    int warmupJobs = 5_000;
+    int warmupJobs = 50_000;
     int inFlight = 50;
     int batch = 100;
     int pacedRate = 500;

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * streamq as a new user runs it: one {@code java -jar target/quarkus-app/quarkus-run.jar} with
  * role=all against the redis-server, worker concurrency {@code concurrency} (the BullMQ Worker's
- * 50). When a job finished is its job_succeeded log line ({@link Completions}).
+ * 50), with the JVM options and environment the JVM-mode deployment ships ({@link JvmOptions}),
+ * so the peak RSS it reports is the deployment's. When a job finished is its job_succeeded log line ({@link Completions}).
  */
 final class StreamqContender implements Contender {
 
@@ -37,16 +38,17 @@ final class StreamqContender implements Contender {
 
     @Override
     public String service() {
-        return "streamq JVM (role=all, -Xmx256m, lab default)";
+        return "streamq JVM (role=all, the shipped JVM options: " + JvmOptions.SHIPPED + ")";
     }
 
     @Override
     public void start(List<String> queues) {
         String name = "streamq-" + (++rounds);
-        process = ServiceProcess.builder(jar).name(name).role("all").topology(topology).workDir(dir)
+        ServiceProcess.Builder b = ServiceProcess.builder(jar).name(name).role("all").topology(topology).workDir(dir)
                 .env("STREAMQ_WORKER_QUEUES", String.join(",", queues))
                 .env("STREAMQ_WORKER_CONCURRENCY", String.valueOf(concurrency))
-                .logFile(dir.resolve(name + ".log")).start().awaitReady(Duration.ofSeconds(90));
+                .logFile(dir.resolve(name + ".log"));
+        process = JvmOptions.apply(b, JvmOptions.shipped()).start().awaitReady(Duration.ofSeconds(90));
         completions = new Completions(process);
     }
 
