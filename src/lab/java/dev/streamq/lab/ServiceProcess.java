@@ -126,18 +126,20 @@ public final class ServiceProcess extends LabProcess<ServiceProcess> {
     }
 
     private long procStatusKb(String field) {
-        if (!isAlive()) {
-            return -1;
-        }
+        return isAlive() ? procStatusKb(pid(), field) : -1;
+    }
+
+    /** A field of /proc/PID/status in kB (VmHWM, VmRSS) of any process; -1 when it is gone. */
+    public static long procStatusKb(long pid, String field) {
         try {
-            for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(pid()), "status"))) {
+            for (String line : Files.readAllLines(Paths.get("/proc", String.valueOf(pid), "status"))) {
                 if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").trim());
                 }
             }
             return -1;
         } catch (IOException e) {
-            return -1; // the process exited between isAlive() and the read
+            return -1; // the process exited before the read
         }
     }
 

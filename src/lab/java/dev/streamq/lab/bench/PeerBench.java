@@ -82,7 +82,7 @@ public final class PeerBench {
             for (int round = 1; round <= o.rounds; round++) {
                 for (Contender side : sides) {
                     out.printf("peer: round %d/%d, %s%n", round, o.rounds, side.name());
-                    new Round(side, redisPid, table, round).run();
+                    new Round(side, port, redisPid, table, round).run();
                     RespClient.once(port, Duration.ofSeconds(60), "FLUSHALL");
                 }
             }
@@ -120,12 +120,14 @@ public final class PeerBench {
     /** One side's round: its processes, then the three runs on their own queues. */
     private final class Round {
         private final Contender side;
+        private final int redisPort;
         private final long redisPid;
         private final PeerTable table;
         private final int round;
 
-        Round(Contender side, long redisPid, PeerTable table, int round) {
+        Round(Contender side, int redisPort, long redisPid, PeerTable table, int round) {
             this.side = side;
+            this.redisPort = redisPort;
             this.redisPid = redisPid;
             this.table = table;
             this.round = round;
@@ -140,6 +142,10 @@ public final class PeerBench {
                 endToEnd("e2e single", single, 1);
                 endToEnd("e2e batch " + o.batch, batch, o.batch);
                 paced(paced);
+                // after every run of the round: the peak of the whole round, as a pod would need it
+                long peakKb = ServiceProcess.procStatusKb(side.servicePid(), "VmHWM");
+                table.add(side.name(), "peak RSS of the service process, MiB", peakKb / 1024.0);
+                out.printf(Locale.ROOT, "peer:   peak RSS of the service process: %.0f MiB%n", peakKb / 1024.0);
             } finally {
                 side.stop();
             }
@@ -148,11 +154,14 @@ public final class PeerBench {
         private void endToEnd(String run, String queue, int batch) {
             long warm = warmUp(queue, batch);
             long jitBefore = CompilerThreads.ticks(side.servicePid());
+            CommandTime commandsBefore = CommandTime.of(redisPort);
             CpuShare.Snapshot before = cpu();
             NodeLoad.Result r = load.closedLoop(side.target(), queue, o.jobs, batch, o.inFlight);
             awaitFinished(queue, warm + r.ok());
             CpuShare.Snapshot after = cpu();
             long jit = CompilerThreads.ticks(side.servicePid()) - jitBefore;
+            // Redis' own count of the commands each job cost (a script's commands under their names too)
+            String commands = CommandTime.of(redisPort).since(commandsBefore).describe(r.ok(), 12);
             long last = Collections.max(side.finishedMillis(queue).values());
             double rate = r.ok() * 1000.0 / Math.max(1, last - r.firstSubmitMillis());
             table.add(side.name(), run + ": jobs/s, first submit → last finished", rate);
@@ -161,6 +170,7 @@ public final class PeerBench {
                     jit * 10_000.0 / Math.max(1, r.ok())) : "";
             out.printf(Locale.ROOT, "peer:   %s: %.0f jobs/s (%d ok, %d refused%s), CPU µs/job %s%s; %s%n", run, rate, r.ok(),
                     r.errors(), refusal(r), cpu, warming, CpuShare.share(before, after, 0));
+            out.printf(Locale.ROOT, "peer:     redis commands %s%n", commands);
         }
 
         private void paced(String queue) {
