@@ -135,7 +135,11 @@ public final class DrillReport {
         row(md, "recovery_seconds (fault → 2xx again and acks+completions ≥ 80 % of pre-fault for 3 s)",
                 r.recoverySeconds < 0 ? "not recovered" : fmt(r.recoverySeconds));
         row(md, "offered / acknowledged / unacknowledged", r.offered + " / " + r.acknowledged + " / " + r.unacknowledged);
-        row(md, "completed (acknowledged and job_succeeded logged)", String.valueOf(r.completed));
+        row(md, "completed (acknowledged and job_succeeded logged)", String.valueOf(r.completed - r.successLinesLost));
+        if (r.successLinesLost > 0) {
+            row(md, "completed, success line lost (job_started logged, store says succeeded: the worker was killed before the line)",
+                    String.valueOf(r.successLinesLost));
+        }
         row(md, "lost (acknowledged, never succeeded)", String.valueOf(r.lost));
         if ("partition".equals(r.drill)) {
             row(md, "lost inside the partition window (fault .. fault + min-replicas-max-lag)", String.valueOf(r.lostInPartitionWindow));

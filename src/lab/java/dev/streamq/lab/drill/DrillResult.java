@@ -274,6 +274,9 @@ public final class DrillResult {
     public int acknowledged;
     public int unacknowledged;
     public int completed;
+    /** Of the completed: started per the logs and succeeded per the store, the success line lost with a killed worker. */
+    @JsonProperty("success_lines_lost")
+    public int successLinesLost;
     public int lost;
     @JsonProperty("lost_ids")
     public List<String> lostIds = new ArrayList<>();

@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * What became of the acknowledged jobs, by the workers' logs: completed, lost (with what the
  * store says of each and when its 2xx came), run twice, retried; and whether every key was
- * answered with one job id.
+ * answered with one job id. The store is asked only about jobs the logs do not show succeeded:
+ * one whose start is logged and whose hash says succeeded ran and was recorded, and only its
+ * line died with a killed worker; counted as completed and as such, never as lost.
  */
 final class Losses {
 
@@ -33,6 +35,12 @@ final class Losses {
         for (String id : ackTime.keySet()) {
             if (truth.succeeded.containsKey(id)) {
                 r.completed++;
+            } else if (truth.started.containsKey(id) && state(api, id).startsWith("succeeded ")) {
+                // A worker's log shows it ran, and only a worker's complete call writes succeeded
+                // (a failover loses writes, it does not make them up): the worker was killed after
+                // Redis recorded the success and before its job_succeeded line was written.
+                r.completed++;
+                r.successLinesLost++;
             } else {
                 lost.add(id);
             }
