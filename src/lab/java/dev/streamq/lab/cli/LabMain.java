@@ -76,8 +76,8 @@ public final class LabMain {
     static void usage(PrintStream stream) {
         stream.println("usage: lab up [--topology single|mvp|ha|cluster] [--keep] [--jar PATH]");
         stream.println("       lab down");
-        stream.println("       lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]   one fault drill");
-        stream.println("       lab drills [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR]       every drill + summary");
+        stream.println("       lab drill NAME [--duration S] [--rate R] [--warm-up S] [--seed N] [--fail-share F] [--out DIR]   one fault drill");
+        stream.println("       lab drills [--duration S] [--rate R] [--warm-up S] [--seed N] [--fail-share F] [--out DIR] every drill + summary");
         stream.println("       lab bench [--fill N] [--e2e-rate R] [--e2e-seconds S] [--submit-seconds S] [--warmup-seconds S]");
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
         stream.println("       lab bench --peer bullmq [--rounds N] [--jobs N] [--warmup-jobs N] [--in-flight N] [--batch N]");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code lab drill NAME [--duration S] [--rate R] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
+ * {@code lab drill NAME [--duration S] [--rate R] [--warm-up S] [--seed N] [--fail-share F] [--out DIR] [--jar PATH]
  * [--kills N] [--hold-ms MS] [--all-replicas true|false] [--shard N] [--observe]} and
  * {@code lab drills [same options]}: runs drills, writes the reports, returns the exit code
  * (0 all passed, 1 any failed).
@@ -70,6 +70,7 @@ public final class DrillCli {
                 case "--observe" -> p.config.observe = true;
                 case "--duration" -> p.config.duration = Duration.ofSeconds(Long.parseLong(value));
                 case "--rate" -> p.config.rate = Double.parseDouble(value);
+                case "--warm-up" -> p.config.warmUp = Duration.ofSeconds(Long.parseLong(value));
                 case "--seed" -> p.config.seed = Long.parseLong(value);
                 case "--out" -> p.out = Paths.get(value);
                 case "--jar" -> p.config.jar = Paths.get(value);

@@ -9,6 +9,8 @@ import java.time.Duration;
 public final class DrillConfig {
     public Duration duration = Duration.ofSeconds(60);
     public double rate = 50;
+    /** The drill's job mix on a queue of its own before the measured load, to warm the fresh JVMs up ({@link WarmUp}). */
+    public Duration warmUp = Duration.ofSeconds(5);
     public long seed = 1;
     public Path jar = ServiceProcess.defaultJar();
     public int clientThreads = 64;

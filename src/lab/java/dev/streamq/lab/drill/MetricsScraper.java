@@ -11,6 +11,8 @@ import java.util.TreeMap;
  * Keeps the counters of one service process across its restarts: /q/metrics is scraped every
  * second, and when a counter goes down (the process was killed and restarted) what it had
  * reached before is carried over. Without this a kill -9 would erase the retries it caused.
+ * Counts from the first scrape: what the process counted before (its start, the drill's
+ * warm-up) is not the drill's.
  */
 final class MetricsScraper {
 
@@ -19,6 +21,8 @@ final class MetricsScraper {
     private final Map<String, Double> last = new HashMap<>();
     /** series -> sum of final values of previous incarnations. */
     private final Map<String, Double> carried = new HashMap<>();
+    /** series -> its value at the first scrape, taken off every total; null until that scrape. */
+    private Map<String, Double> baseline;
 
     MetricsScraper(ServiceProcess process) {
         this.process = process;
@@ -31,10 +35,18 @@ final class MetricsScraper {
         } catch (UncheckedIOException e) {
             return; // down right now: keep what we had
         }
-        if (reply.status() != 200) {
-            return;
+        if (reply.status() == 200) {
+            record(reply.text());
         }
-        for (Map.Entry<String, Double> e : parse(reply.text()).entrySet()) {
+    }
+
+    /** One scrape's text: the first is the baseline; a counter that went down was restarted. */
+    synchronized void record(String metricsText) {
+        Map<String, Double> now = parse(metricsText);
+        if (baseline == null) {
+            baseline = new HashMap<>(now);
+        }
+        for (Map.Entry<String, Double> e : now.entrySet()) {
             Double previous = last.get(e.getKey());
             if (previous != null && e.getValue() < previous) {
                 carried.merge(e.getKey(), previous, Double::sum);
@@ -89,6 +101,9 @@ final class MetricsScraper {
     private Map<String, Double> totalsBySeries() {
         Map<String, Double> totals = new HashMap<>(last);
         carried.forEach((k, v) -> totals.merge(k, v, Double::sum));
+        if (baseline != null) {
+            baseline.forEach((k, v) -> totals.computeIfPresent(k, (key, total) -> total - v));
+        }
         return totals;
     }
 }
