@@ -24,10 +24,9 @@ final class BackoffCheck {
     /** Allowed beyond the ceiling: a due retry waits for the next promote tick, then a read and a start. */
     static final long SLACK_MS = PROMOTE_INTERVAL_MS + 250;
     /**
-     * Gaps that begin this soon after the load starts are not measured: every drill starts
-     * fresh JVMs, and their first second runs cold code (the first jobs reached a worker 660 ms
-     * after their submission; retries due then started up to 520 ms late, against 250 ms once
-     * warm). That is start-up, not the retry policy.
+     * Gaps that begin this soon after the load starts are counted, not judged: the load's first
+     * connections and the services' first reads of a new queue. Before the drills warmed their
+     * JVMs up ({@link WarmUp}) the first jobs reached a worker 660 ms after their submission here.
      */
     static final long WARM_UP_MS = 2000;
 

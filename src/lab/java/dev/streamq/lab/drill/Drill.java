@@ -180,14 +180,23 @@ public final class Drill {
     }
 
     /**
-     * The retry spacing section. The fault window runs from the fault to the drill's next action
-     * or the recovery, whichever is later, plus 1 s for the retries that waited it out to be promoted.
+     * The retry spacing section. The fault window runs from the fault to the drill's next action,
+     * the recovery or the draining of the backlog the fault left ({@link Backlog}), whichever is
+     * latest, plus 1 s for the retries that waited it out to be promoted.
      */
     static void backoff(DrillResult r, GroundTruth truth, List<LoadGenerator.Submission> subs, long nextMark,
             List<Long> laterKills, DrillConfig config, Journal journal) {
         long fault = r.faultAtMillis;
-        long windowEnd = r.recovered ? Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000)) + 1000 : Long.MAX_VALUE;
-        r.backoff = BackoffCheck.measure(truth, r.loadStartMillis + BackoffCheck.WARM_UP_MS, fault, windowEnd, laterKills);
+        long measuredFrom = r.loadStartMillis + BackoffCheck.WARM_UP_MS;
+        Backlog backlog = Backlog.of(subs, truth);
+        int normal = backlog.normal(measuredFrom, fault);
+        long drained = backlog.drainedAt(fault, r.loadStopMillis, normal);
+        long windowEnd = r.recovered
+                ? Math.max(drained, Math.max(nextMark, fault + (long) (r.recoverySeconds * 1000))) + 1000
+                : Long.MAX_VALUE;
+        r.backoff = BackoffCheck.measure(truth, measuredFrom, fault, windowEnd, laterKills);
+        r.backoff.backlogNormal = normal;
+        r.backoff.backlogDrainedMillis = r.recovered ? drained : -1;
         r.backoff.failShare = config.failShare;
         Losses.failJobsInto(r.backoff, subs, truth);
         journal.say("backoff: " + r.backoff.oneLine());

@@ -321,10 +321,13 @@ public final class DrillReport {
                 + "%d offered, %d acknowledged, %d succeeded. %d retried jobs, %d gaps measured.%n",
                 b.failShare * 100, b.failJobFailures, b.failJobMaxAttempts, b.failJobsOffered, b.failJobsAcknowledged,
                 b.failJobsSucceeded, b.retriedJobs, b.gaps));
-        md.append(String.format(Locale.ROOT, "Fault window: t=%+.2fs .. %s (to the drill's next action or the recovery, "
-                + "whichever is later, + 1 s).%n%n", 0.0,
+        md.append(String.format(Locale.ROOT, "Fault window: t=%+.2fs .. %s (to the drill's next action, the recovery or "
+                + "the backlog back to normal, whichever is latest, + 1 s). Backlog: at most %d jobs waited to start at once "
+                + "before the fault; back to that at %s.%n%n", 0.0,
                 b.faultWindowToMillis < 0 ? "load stop (not recovered)"
-                        : String.format(Locale.ROOT, "t=%+.2fs", (b.faultWindowToMillis - r.faultAtMillis) / 1000.0)));
+                        : String.format(Locale.ROOT, "t=%+.2fs", (b.faultWindowToMillis - r.faultAtMillis) / 1000.0),
+                b.backlogNormal, b.backlogDrainedMillis < 0 ? "-"
+                        : String.format(Locale.ROOT, "t=%+.2fs", (b.backlogDrainedMillis - r.faultAtMillis) / 1000.0)));
         md.append("| after attempt | ceiling ms | gaps | min | median | p90 | max | mean | ≤ ceiling | over limit, outside fault window "
                 + "| over limit, delayed by outage |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (DrillResult.AttemptSpacing a : b.byAttempt) {
@@ -333,7 +336,7 @@ public final class DrillReport {
                     a.delayedByOutage));
         }
         md.append(String.format(Locale.ROOT, "%n**%d gaps over ceiling + %d ms outside the fault window**, %d delayed by the outage; "
-                + "%d gaps in the load's first %d ms (cold JVMs) not measured.%n",
+                + "%d gaps in the load's first %d ms not measured.%n",
                 b.overLimit, b.slackMs, b.delayedByOutage, b.warmUpGaps, BackoffCheck.WARM_UP_MS));
         if (!b.worstGaps.isEmpty()) {
             md.append("\nLongest gaps over the limit (t from the fault):\n\n");

@@ -129,12 +129,18 @@ public final class DrillResult {
         @JsonProperty("retried_jobs")
         public int retriedJobs;
         public int gaps;
-        /** [from, to] epoch ms: fault until max(next drill action, recovery) + 1 s; to = load stop if not recovered. */
+        /** [from, to] epoch ms: fault until max(next drill action, recovery, backlog drained) + 1 s; to = -1 if not recovered. */
         @JsonProperty("fault_window_from_millis")
         public long faultWindowFromMillis;
         @JsonProperty("fault_window_to_millis")
         public long faultWindowToMillis;
-        /** Gaps that began in the load's first seconds (cold JVMs), not measured. */
+        /** The most jobs waiting to start at once before the fault (at least 1): the backlog's normal ({@link Backlog}). */
+        @JsonProperty("backlog_normal")
+        public int backlogNormal;
+        /** Epoch ms when the backlog the fault left was back to normal (-1 if not recovered). */
+        @JsonProperty("backlog_drained_millis")
+        public long backlogDrainedMillis = -1;
+        /** Gaps that began in the load's first 2 s, not measured. */
         @JsonProperty("warm_up_gaps")
         public int warmUpGaps;
         /** Gaps over ceiling + slack outside the fault window (should be 0). */
