@@ -15,7 +15,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,8 +63,11 @@ final class FetchLane {
 
     private final Map<String, QueueWorker> queues;
     private final Shards.Shard shard;
-    /** Whether a consumed queue is this lane's to sweep (its slot is on this lane's shard). */
-    private final Predicate<QueueWorker> owns;
+    /**
+     * This lane's shard in the slot map of the moment (its ranges move with a resharding), or
+     * null once the shard is gone: the queues whose slot it owns are this lane's to sweep.
+     */
+    private final Supplier<Shards.Shard> currentShard;
     private final Fetcher slots;
     private final BooleanSupplier processFetching;
     private final String consumer;
@@ -80,6 +83,13 @@ final class FetchLane {
     private final Consumer<QueueName> newQueueRang;
 
     private final AtomicBoolean reading = new AtomicBoolean();
+    /**
+     * Set when a queue may lack its consumer group (it joined, or a read met NOGROUP): only then
+     * does a turn look through every queue for the missing groups. Looking on every turn made each
+     * finished job cost a pass over all the queues (10,000 queues: half a core, and the tail of
+     * job starts three times that of one queue in ManyQueuesIT).
+     */
+    private final AtomicBoolean groupsToCheck = new AtomicBoolean(true);
     private volatile boolean fetching;
     /** When the outstanding read started, 0 when none is: a read older than its timeouts means a wedged connection. */
     private volatile long readStartedAt;
@@ -99,11 +109,11 @@ final class FetchLane {
     private long lastSweepAt;
     private int sweepCursor;
 
-    FetchLane(Shards.Shard shard, Predicate<QueueWorker> owns, Fetcher slots, Map<String, QueueWorker> queues, String consumer,
+    FetchLane(Shards.Shard shard, Supplier<Shards.Shard> currentShard, Fetcher slots, Map<String, QueueWorker> queues, String consumer,
             Broker broker, RedisMetrics redisMetrics, Vertx vertx, StreamqConfig config, Predicate<QueueName> stillWanted,
             Consumer<QueueName> newQueueRang) {
         this.shard = shard;
-        this.owns = owns;
+        this.currentShard = currentShard;
         this.slots = slots;
         this.processFetching = slots::fetching;
         this.queues = queues;
@@ -149,6 +159,7 @@ final class FetchLane {
     /** A queue that starts being consumed: read it on the next turn rather than wait for a ring or the sweep. */
     void joined(QueueName queue) {
         joined.add(queue);
+        groupsToCheck.set(true);
     }
 
     private void pump() {
@@ -158,12 +169,17 @@ final class FetchLane {
             return;
         }
         readStartedAt = System.currentTimeMillis();
-        List<QueueWorker> all = queues.values().stream().filter(owns).toList();
-        ensureGroups(all).chain(() -> turn(all, free)).subscribe().with(this::received, this::readFailed);
+        ensureGroups().chain(() -> turn(free)).subscribe().with(this::received, this::readFailed);
+    }
+
+    /** This lane's consumed queues: the slot map is asked once, not once per queue. */
+    private List<QueueWorker> owned() {
+        Shards.Shard now = currentShard.get();
+        return now == null ? List.of() : queues.values().stream().filter(w -> now.owns(w.slot())).toList();
     }
 
     /** One turn of the loop: a sweep, a read of the hot queues, or a wait on the doorbell. */
-    private Uni<List<Delivery>> turn(List<QueueWorker> all, int free) {
+    private Uni<List<Delivery>> turn(int free) {
         hot.addAll(joined);
         joined.clear();
         long now = System.currentTimeMillis();
@@ -171,7 +187,7 @@ final class FetchLane {
             lastSweepAt = now;
             // the hot queues are read by the hot turns, bounded by the free slots; the sweep is for
             // the others, which have unread entries only when a ring was lost
-            List<QueueName> slice = nextSweepSlice(all).stream().filter(q -> !hot.contains(q)).toList();
+            List<QueueName> slice = nextSweepSlice(owned()).stream().filter(q -> !hot.contains(q)).toList();
             return readNow(slice, free, false);
         }
         List<QueueName> hotReady = new ArrayList<>();
@@ -252,16 +268,20 @@ final class FetchLane {
                 .invoke(deliveries -> deliveries.forEach(d -> hot.add(d.queue())));
     }
 
-    /** Creates the consumer group of every queue that joined (or lost its group) since the last read. */
-    private Uni<Void> ensureGroups(Collection<QueueWorker> all) {
-        List<QueueWorker> missing = all.stream().filter(w -> !w.groupReady() && stillWanted.test(w.queue())).toList();
+    /** Creates the consumer group of every queue that joined (or lost its group) since the last check. */
+    private Uni<Void> ensureGroups() {
+        if (!groupsToCheck.getAndSet(false)) {
+            return Uni.createFrom().voidItem();
+        }
+        List<QueueWorker> missing = owned().stream().filter(w -> !w.groupReady() && stillWanted.test(w.queue())).toList();
         if (missing.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         return Multi.createFrom().iterable(missing)
                 .onItem().transformToUni(w -> broker.ensureGroup(w.queue()).invoke(() -> w.groupReady(true)))
                 .merge(GROUP_CONCURRENCY)
-                .collect().last().replaceWithVoid();
+                .collect().last().replaceWithVoid()
+                .onFailure().invoke(() -> groupsToCheck.set(true)); // the ones not created are looked for again
     }
 
     private void received(List<Delivery> deliveries) {
@@ -317,6 +337,7 @@ final class FetchLane {
      * the error names no stream, every group is checked again.
      */
     private void groupVanished(Throwable failure) {
+        groupsToCheck.set(true);
         var named = Broker.queueOfMissingGroup(failure);
         if (named.isEmpty()) {
             queues.values().forEach(w -> w.groupReady(false));

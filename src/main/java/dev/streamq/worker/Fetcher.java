@@ -98,11 +98,21 @@ final class Fetcher {
             return gone;
         });
         now.forEach((first, shard) -> lanes.computeIfAbsent(first, f -> {
-            FetchLane lane = new FetchLane(shard, w -> shards.of(w.slot()).firstSlot() == first, this, queues, consumer,
+            FetchLane lane = new FetchLane(shard, () -> shardStartingAt(first), this, queues, consumer,
                     broker, redisMetrics, vertx, config, stillWanted, newQueueRang);
             lane.start();
             return lane;
         }));
+    }
+
+    /** The shard of the slot map of the moment whose slots start at {@code first}; null once none does. */
+    private Shards.Shard shardStartingAt(int first) {
+        for (Shards.Shard shard : shards.all()) {
+            if (shard.firstSlot() == first) {
+                return shard;
+            }
+        }
+        return null;
     }
 
     /** A queue that starts being consumed: its shard's lane reads it on its next turn. */

@@ -199,14 +199,18 @@ public class Workers {
     }
 
     private void consume(QueueName queue) {
+        boolean[] joined = {false};
         active.computeIfAbsent(queue.value(), name -> {
             QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher.inFlightCounter(), fetcher::wake);
             inflightGauges.put(name, Gauge.builder("streamq.worker.inflight", worker, QueueWorker::inFlightCount)
                     .tag("queue", name).register(meters));
             EventLog.of(Event.QUEUE_CONSUMED).queue(name).log(LOG, "consuming queue " + name + " as " + consumer);
-            fetcher.joined(queue);
+            joined[0] = true;
             return worker;
         });
+        if (joined[0]) {
+            fetcher.joined(queue); // after it is in the map, where its lane looks for the groups to create
+        }
     }
 
     private void drop(QueueName queue) {

@@ -161,15 +161,19 @@ class ManyQueuesIT {
         clock.awaitTermination(length.toSeconds() + 30, TimeUnit.SECONDS);
         List<Double> submit = new ArrayList<>();
         List<Double> toStart = new ArrayList<>();
+        List<long[]> slowest = new ArrayList<>(); // {created at, ms to start}: where in the run the tail falls
         for (Future<Sample> future : new ArrayList<>(samples)) {
             Sample sample = future.get(30, TimeUnit.SECONDS);
             submit.add(sample.submitMillis);
             Map<String, Object> job = jobs.awaitTerminal(sample.id, Duration.ofSeconds(60));
             assertEquals("succeeded", job.get("state"), job.toString());
-            toStart.add((double) Duration.between(Instant.parse((String) job.get("createdAt")),
-                    Instant.parse((String) job.get("startedAt"))).toMillis());
+            Instant created = Instant.parse((String) job.get("createdAt"));
+            long millis = Duration.between(created, Instant.parse((String) job.get("startedAt"))).toMillis();
+            toStart.add((double) millis);
+            slowest.add(new long[] {created.toEpochMilli(), millis});
         }
         senders.shutdownNow();
+        printSlowest(queues.size(), slowest);
         return new Figures(percentile(submit, 50), percentile(submit, 99), percentile(toStart, 50), percentile(toStart, 99),
                 connections.most, connections.mostBlocked);
     }
@@ -220,6 +224,20 @@ class ManyQueuesIT {
         return new Figures(Math.min(a.submitP50, b.submitP50), Math.min(a.submitP99, b.submitP99),
                 Math.min(a.startP50, b.startP50), Math.min(a.startP99, b.startP99),
                 Math.max(a.connections, b.connections), Math.max(a.blocked, b.blocked));
+    }
+
+    /**
+     * The slowest starts, at their offset into the run: a tail that recurs at one period points at
+     * a periodic duty (reclaim, discovery, lease renewal), a scattered one at the machine.
+     */
+    private static void printSlowest(int queues, List<long[]> starts) {
+        long first = starts.stream().mapToLong(s -> s[0]).min().orElse(0);
+        List<long[]> sorted = new ArrayList<>(starts);
+        sorted.sort((a, b) -> Long.compare(b[1], a[1]));
+        StringBuilder line = new StringBuilder(queues + " queue(s) from " + Instant.ofEpochMilli(first) + ", slowest starts (at +ms: ms):");
+        sorted.stream().limit(15).sorted((a, b) -> Long.compare(a[0], b[0]))
+                .forEach(s -> line.append(' ').append(s[0] - first).append(':').append(s[1]));
+        System.out.println(line);
     }
 
     private static Sample submit(JobsClient jobs, String queue) {
