@@ -84,10 +84,10 @@ final class FetchLane {
 
     private final AtomicBoolean reading = new AtomicBoolean();
     /**
-     * Set when a queue may lack its consumer group (it joined, or a read met NOGROUP): only then
-     * does a turn look through every queue for the missing groups. Looking on every turn made each
-     * finished job cost a pass over all the queues (10,000 queues: half a core, and the tail of
-     * job starts three times that of one queue in ManyQueuesIT).
+     * Set when a queue may lack its consumer group ({@link #checkGroups}): only then does a turn
+     * look through every queue for the missing groups. Looking on every turn made each finished
+     * job cost a pass over all the queues (10,000 queues: half a core, and the tail of job
+     * starts three times that of one queue in ManyQueuesIT).
      */
     private final AtomicBoolean groupsToCheck = new AtomicBoolean(true);
     private volatile boolean fetching;
@@ -159,6 +159,10 @@ final class FetchLane {
     /** A queue that starts being consumed: read it on the next turn rather than wait for a ring or the sweep. */
     void joined(QueueName queue) {
         joined.add(queue);
+    }
+
+    /** Looks for queues without their consumer group on the next turn. */
+    void checkGroups() {
         groupsToCheck.set(true);
     }
 
@@ -337,7 +341,7 @@ final class FetchLane {
      * the error names no stream, every group is checked again.
      */
     private void groupVanished(Throwable failure) {
-        groupsToCheck.set(true);
+        slots.checkGroups(); // the queues flagged below may be other lanes' (an error that names no stream)
         var named = Broker.queueOfMissingGroup(failure);
         if (named.isEmpty()) {
             queues.values().forEach(w -> w.groupReady(false));

@@ -103,6 +103,10 @@ final class Fetcher {
             lane.start();
             return lane;
         }));
+        // The discovery tick's backstop (every 5 s, not every turn): a queue whose join or NOGROUP
+        // no lane saw (a join racing a lane's start, a queue consumed before it was wanted) gets
+        // its group now.
+        checkGroups();
     }
 
     /** The shard of the slot map of the moment whose slots start at {@code first}; null once none does. */
@@ -121,6 +125,14 @@ final class Fetcher {
         if (lane != null) {
             lane.joined(queue);
         }
+        // every lane looks for the new queue's group: the one that owns its slot may not be the
+        // one named here (a slot no master serves yet, a resharding, a lane not yet listed)
+        checkGroups();
+    }
+
+    /** Every lane looks for queues without their consumer group on its next turn. */
+    void checkGroups() {
+        lanes.values().forEach(FetchLane::checkGroups);
     }
 
     int freeSlots() {
