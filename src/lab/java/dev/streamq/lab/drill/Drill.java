@@ -70,7 +70,7 @@ public final class Drill {
         try {
             Files.createDirectories(dir);
             deployment = DrillDeployment.start(scenario, config, dir, journal);
-            WarmUp.run(deployment, scenario, config, journal);
+            WarmUp.run(deployment.api(), deployment.workers(), scenario, config, journal);
             metrics = new DrillMetrics(deployment.services());
             if (config.observe) {
                 prometheus = DrillPrometheus.start(dir.resolve("prometheus"), deployment.services(), journal);

@@ -217,25 +217,25 @@ public final class DrillReport {
                 + "the shard completed a job acknowledged after the fault; promotion: kill → the replica answers ROLE master "
                 + "serving the shard's slots. From load start + " + BackoffCheck.WARM_UP_MS + " ms to load stop.\n\n");
         md.append("| shard | slots | master at start | master at end | faulted | promotion ms | downtime s | recovery s "
-                + "| longest completion gap ms | queues |\n|---|---|---|---|---|---:|---:|---:|---:|---|\n");
+                + "| longest outcome gap ms | queues |\n|---|---|---|---|---|---:|---:|---:|---:|---|\n");
         for (DrillResult.Shard s : r.shards) {
             md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %.2f | %s | %d | %s |%n", s.name, s.slots,
                     s.masterAtStart, s.masterAtEnd, s.faulted ? "**yes**" : "no",
                     s.promotionMs < 0 ? "-" : s.promoted + " " + s.promotionMs, s.downtimeSeconds,
-                    s.recoverySeconds < 0 ? "not recovered" : fmt(s.recoverySeconds), s.longestCompletionGapMs,
+                    s.recoverySeconds < 0 ? "not recovered" : fmt(s.recoverySeconds), s.longestOutcomeGapMs,
                     String.join(" ", s.queues)));
         }
         md.append("\n## Queues\n\n");
         md.append("Longest gaps in ms, with where they began (s after the fault). A queue whose shard was not faulted fails "
                 + "cluster-master-kill with a gap over " + QueueGaps.HEALTHY_GAP_LIMIT_MS + " ms; any queue that completed "
                 + "nothing acknowledged after the fault is stuck.\n\n");
-        md.append("| queue | slot | shard | faulted | acked | completed | longest 2xx gap ms (from) | longest completion gap ms (from) "
+        md.append("| queue | slot | shard | faulted | acked | completed | longest 2xx gap ms (from) | longest outcome gap ms (from) "
                 + "| completed after fault |\n|---|---:|---|---|---:|---:|---:|---:|---:|\n");
         for (DrillResult.QueueGap q : r.queues) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %d | %s%d (%+.2f) | %s%d (%+.2f) | %d |%n", q.queue,
                     q.slot, q.shard, q.shardFaulted ? "yes" : "no", q.acknowledged, q.completed,
-                    over(q), q.longestAckGapMs, q.ackGapFromMs / 1000.0, overDone(q), q.longestCompletionGapMs,
-                    q.completionGapFromMs / 1000.0, q.completedAfterFault));
+                    over(q), q.longestAckGapMs, q.ackGapFromMs / 1000.0, overDone(q), q.longestOutcomeGapMs,
+                    q.outcomeGapFromMs / 1000.0, q.completedAfterFault));
         }
         if (r.movedSlot >= 0) {
             md.append("\nSlot moved: ").append(r.movedSlot).append(", ").append(r.movedKeys).append(" keys.\n");
@@ -254,7 +254,7 @@ public final class DrillReport {
     }
 
     private static String overDone(DrillResult.QueueGap q) {
-        return !q.shardFaulted && q.longestCompletionGapMs > QueueGaps.HEALTHY_GAP_LIMIT_MS ? "**over** " : "";
+        return !q.shardFaulted && q.longestOutcomeGapMs > QueueGaps.HEALTHY_GAP_LIMIT_MS ? "**over** " : "";
     }
 
     private static final Map<String, String> REASONS = new LinkedHashMap<>();

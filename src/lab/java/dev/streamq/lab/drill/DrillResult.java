@@ -236,9 +236,9 @@ public final class DrillResult {
         /** Fault -> every queue of the shard completed a job that was acknowledged after the fault; -1 if one never did. */
         @JsonProperty("recovery_seconds")
         public double recoverySeconds = -1;
-        /** The longest gap between consecutive completions on one of its queues. */
-        @JsonProperty("longest_completion_gap_ms")
-        public long longestCompletionGapMs;
+        /** The longest gap between consecutive recorded outcomes (success, retry, dead-letter) on one of its queues. */
+        @JsonProperty("longest_outcome_gap_ms")
+        public long longestOutcomeGapMs;
     }
 
     /** A cluster drill: one queue's slot, shard and longest stalls. Gap starts are in ms after the fault. */
@@ -255,10 +255,10 @@ public final class DrillResult {
         public long longestAckGapMs;
         @JsonProperty("ack_gap_from_ms")
         public long ackGapFromMs;
-        @JsonProperty("longest_completion_gap_ms")
-        public long longestCompletionGapMs;
-        @JsonProperty("completion_gap_from_ms")
-        public long completionGapFromMs;
+        @JsonProperty("longest_outcome_gap_ms")
+        public long longestOutcomeGapMs;
+        @JsonProperty("outcome_gap_from_ms")
+        public long outcomeGapFromMs;
         /** Jobs of this queue acknowledged after the fault (resharding: the move) that then succeeded. */
         @JsonProperty("completed_after_fault")
         public int completedAfterFault;

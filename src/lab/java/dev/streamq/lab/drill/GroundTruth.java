@@ -37,6 +37,12 @@ final class GroundTruth {
     final Map<String, TreeMap<Integer, Long>> startsByAttempt = new HashMap<>();
     /** job id -> attempts whose handler failed with a retry scheduled (job_retry_scheduled). */
     final Map<String, Set<Integer>> retryScheduled = new HashMap<>();
+    /**
+     * queue -> when its attempts' outcomes were written to Redis (job_succeeded,
+     * job_retry_scheduled, job_dead_lettered: each logged after its script returned): the queue
+     * being served, fail jobs included.
+     */
+    final Map<String, List<Long>> recordedOutcomes = new HashMap<>();
     /** retry_scheduled, reclaimed, dead_lettered:REASON (the line's reason field), released, duplicate, unrecorded -> count. */
     final Map<String, Integer> byReason = new TreeMap<>();
     /** job_retry_scheduled error, digits folded -> count. */
@@ -69,6 +75,7 @@ final class GroundTruth {
         }
         switch (event) {
             case JOB_SUCCEEDED -> {
+                recorded(e);
                 succeeded.merge(id, 1, Integer::sum);
                 firstSuccess.merge(id, e.timeMillis(), Math::min);
                 queueOf.put(id, e.queue());
@@ -80,6 +87,7 @@ final class GroundTruth {
                 }
             }
             case JOB_RETRY_SCHEDULED -> {
+                recorded(e);
                 byReason.merge("retry_scheduled", 1, Integer::sum);
                 retryErrors.merge(String.valueOf(e.error() == null ? "?" : e.error()).replaceAll("\\d+", "#"), 1,
                         Integer::sum);
@@ -87,8 +95,10 @@ final class GroundTruth {
                     retryScheduled.computeIfAbsent(id, k -> new HashSet<>()).add(attempt);
                 }
             }
-            case JOB_DEAD_LETTERED -> byReason.merge("dead_lettered:" + (e.reason() == null ? "unknown" : e.reason()), 1,
-                    Integer::sum);
+            case JOB_DEAD_LETTERED -> {
+                recorded(e);
+                byReason.merge("dead_lettered:" + (e.reason() == null ? "unknown" : e.reason()), 1, Integer::sum);
+            }
             case JOB_RECLAIMED -> byReason.merge("reclaimed", 1, Integer::sum);
             case JOB_RELEASED -> byReason.merge("released", 1, Integer::sum);
             case JOB_DUPLICATE -> byReason.merge("duplicate", 1, Integer::sum);
@@ -98,6 +108,10 @@ final class GroundTruth {
                 // job_enqueued (api) and the rest are not a worker outcome
             }
         }
+    }
+
+    private void recorded(LogEvent e) {
+        recordedOutcomes.computeIfAbsent(e.queue(), q -> new ArrayList<>()).add(e.timeMillis());
     }
 
     /** Reads the workers' logs on as they grow, into one {@link GroundTruth}. */

@@ -2,7 +2,9 @@ package dev.streamq.lab.drill;
 
 import dev.streamq.lab.Await;
 import dev.streamq.lab.LoadGenerator;
+import dev.streamq.lab.ServiceProcess;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,18 +24,18 @@ final class WarmUp {
     private WarmUp() {
     }
 
-    static void run(DrillDeployment deployment, Scenario scenario, DrillConfig config, Journal journal) {
+    static void run(ServiceProcess api, List<ServiceProcess> workers, Scenario scenario, DrillConfig config, Journal journal) {
         if (config.warmUp.isZero()) {
             return;
         }
         long began = System.currentTimeMillis();
-        try (LoadGenerator load = new LoadGenerator(deployment.api().baseUrl(), QUEUE, config.rate, config.clientThreads,
+        try (LoadGenerator load = new LoadGenerator(api.baseUrl(), QUEUE, config.rate, config.clientThreads,
                 config.seed + 1, Duration.ofSeconds(30), DrillLoad.jobBody(scenario, config))) {
             load.start();
             Await.sleepUntil(load.startMillis() + config.warmUp.toMillis());
             load.stop(Duration.ofSeconds(30));
             Set<String> acked = load.acknowledgedIds();
-            GroundTruth truth = new GroundTruth.Reader(deployment.workers(), journal, Duration.ofSeconds(60), Set.of(QUEUE),
+            GroundTruth truth = new GroundTruth.Reader(workers, journal, Duration.ofSeconds(60), Set.of(QUEUE),
                     Set.of()).awaitCompletion(acked);
             long done = acked.stream().filter(truth.succeeded::containsKey).count();
             journal.say(String.format(Locale.ROOT, "warm-up: %d jobs on %s over %d s, %d of %d acknowledged succeeded, %.1f s in all",

@@ -28,7 +28,7 @@ class QueueGapsTest {
         q.shard = faulted ? "shard-0" : "shard-1";
         q.shardFaulted = faulted;
         q.longestAckGapMs = ackGap;
-        q.longestCompletionGapMs = doneGap;
+        q.longestOutcomeGapMs = doneGap;
         q.completedAfterFault = completedAfter;
         return q;
     }
@@ -48,7 +48,7 @@ class QueueGapsTest {
 
         List<String> why = QueueGaps.breaches(Scenario.CLUSTER_MASTER_KILL, r);
         assertEquals(2, why.size(), why::toString);
-        assertTrue(why.get(0).startsWith("queue drill-5 (shard-1, not faulted) went 1.00 s without a completion"), why::toString);
+        assertTrue(why.get(0).startsWith("queue drill-5 (shard-1, not faulted) went 1.00 s without a recorded outcome"), why::toString);
         assertTrue(why.get(1).startsWith("queue drill-9 (shard-1, not faulted) went 4.10 s without a 2xx"), why::toString);
 
         killed.recoverySeconds = -1;
@@ -76,5 +76,25 @@ class QueueGapsTest {
         }
         assertEquals(Set.of("a", "b"), truth.succeeded.keySet());
         assertEquals("drill-1", truth.queueOf.get("b"));
+    }
+
+    /**
+     * A queue served through a run of fail jobs records outcomes (retries written to Redis) though
+     * nothing succeeds; a job_failed line is not one (it is logged before Redis records anything).
+     */
+    @Test
+    void retriesAndDeadLettersCountAsRecordedOutcomesAndFailedAttemptsDoNot() {
+        GroundTruth truth = new GroundTruth(Set.of("drill-0"));
+        String[][] lines = {{"job_succeeded", "01"}, {"job_failed", "02"}, {"job_retry_scheduled", "03"},
+            {"job_started", "04"}, {"job_dead_lettered", "05"}};
+        for (String[] line : lines) {
+            truth.accept(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:" + line[1] + "Z\",\"message\":\"m\",\"mdc\":{"
+                    + "\"event\":\"" + line[0] + "\",\"queue\":\"drill-0\",\"job_id\":\"j\",\"attempt\":\"1\"}}"));
+        }
+        long base = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        assertEquals(List.of(base + 1000, base + 3000, base + 5000), truth.recordedOutcomes.get("drill-0"));
+        // the gap judged is between those: 2 s, where successes alone would leave 4 s
+        assertArrayEquals(new long[] {2000, base + 1000},
+                QueueGaps.longestGap(truth.recordedOutcomes.get("drill-0"), base + 500, base + 5500));
     }
 }
