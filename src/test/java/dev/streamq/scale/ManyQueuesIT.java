@@ -160,20 +160,19 @@ class ManyQueuesIT {
         clock.shutdown();
         clock.awaitTermination(length.toSeconds() + 30, TimeUnit.SECONDS);
         List<Double> submit = new ArrayList<>();
-        List<Double> toStart = new ArrayList<>();
-        List<long[]> slowest = new ArrayList<>(); // {created at, ms to start}: where in the run the tail falls
+        List<long[]> starts = new ArrayList<>(); // {created at, ms to start}: where in the run the tail falls too
         for (Future<Sample> future : new ArrayList<>(samples)) {
             Sample sample = future.get(30, TimeUnit.SECONDS);
             submit.add(sample.submitMillis);
             Map<String, Object> job = jobs.awaitTerminal(sample.id, Duration.ofSeconds(60));
             assertEquals("succeeded", job.get("state"), job.toString());
             Instant created = Instant.parse((String) job.get("createdAt"));
-            long millis = Duration.between(created, Instant.parse((String) job.get("startedAt"))).toMillis();
-            toStart.add((double) millis);
-            slowest.add(new long[] {created.toEpochMilli(), millis});
+            starts.add(new long[] {created.toEpochMilli(),
+                Duration.between(created, Instant.parse((String) job.get("startedAt"))).toMillis()});
         }
         senders.shutdownNow();
-        printSlowest(queues.size(), slowest);
+        printSlowest(queues.size(), starts);
+        List<Double> toStart = starts.stream().map(s -> (double) s[1]).toList();
         return new Figures(percentile(submit, 50), percentile(submit, 99), percentile(toStart, 50), percentile(toStart, 99),
                 connections.most, connections.mostBlocked);
     }

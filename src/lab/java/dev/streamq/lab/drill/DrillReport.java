@@ -234,7 +234,7 @@ public final class DrillReport {
         for (DrillResult.QueueGap q : r.queues) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %d | %d | %s%d (%+.2f) | %s%d (%+.2f) | %d |%n", q.queue,
                     q.slot, q.shard, q.shardFaulted ? "yes" : "no", q.acknowledged, q.completed,
-                    over(q), q.longestAckGapMs, q.ackGapFromMs / 1000.0, overDone(q), q.longestOutcomeGapMs,
+                    over(q), q.longestAckGapMs, q.ackGapFromMs / 1000.0, overOutcomeGap(q), q.longestOutcomeGapMs,
                     q.outcomeGapFromMs / 1000.0, q.completedAfterFault));
         }
         if (r.movedSlot >= 0) {
@@ -253,7 +253,7 @@ public final class DrillReport {
         return !q.shardFaulted && q.longestAckGapMs > QueueGaps.HEALTHY_GAP_LIMIT_MS ? "**over** " : "";
     }
 
-    private static String overDone(DrillResult.QueueGap q) {
+    private static String overOutcomeGap(DrillResult.QueueGap q) {
         return !q.shardFaulted && q.longestOutcomeGapMs > QueueGaps.HEALTHY_GAP_LIMIT_MS ? "**over** " : "";
     }
 

@@ -56,19 +56,13 @@ final class QueueGaps {
                         firstDoneAfterFault = Math.min(firstDoneAfterFault, done);
                     }
                 }
-                List<Long> completions = new ArrayList<>();
-                truth.queueOf.forEach((id, of) -> {
-                    if (queue.equals(of)) {
-                        completions.add(truth.firstSuccess.get(id));
-                    }
-                });
-                q.completed = completions.size();
+                q.completed = (int) truth.queueOf.values().stream().filter(queue::equals).count();
                 long[] ackGap = longestGap(acks, from, to);
-                long[] doneGap = longestGap(truth.recordedOutcomes.getOrDefault(queue, List.of()), from, to);
+                long[] outcomeGap = longestGap(truth.recordedOutcomes.getOrDefault(queue, List.of()), from, to);
                 q.longestAckGapMs = ackGap[0];
                 q.ackGapFromMs = ackGap[1] - fault;
-                q.longestOutcomeGapMs = doneGap[0];
-                q.outcomeGapFromMs = doneGap[1] - fault;
+                q.longestOutcomeGapMs = outcomeGap[0];
+                q.outcomeGapFromMs = outcomeGap[1] - fault;
                 r.queues.add(q);
                 shard.downtimeSeconds = Math.max(shard.downtimeSeconds, Outage.round2(q.longestAckGapMs / 1000.0));
                 shard.longestOutcomeGapMs = Math.max(shard.longestOutcomeGapMs, q.longestOutcomeGapMs);

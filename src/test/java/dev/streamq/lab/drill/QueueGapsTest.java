@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.ServiceLog;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class QueueGapsTest {
             truth.accept(ServiceLog.parse("{\"timestamp\":\"2026-01-01T00:00:" + line[1] + "Z\",\"message\":\"m\",\"mdc\":{"
                     + "\"event\":\"" + line[0] + "\",\"queue\":\"drill-0\",\"job_id\":\"j\",\"attempt\":\"1\"}}"));
         }
-        long base = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+        long base = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
         assertEquals(List.of(base + 1000, base + 3000, base + 5000), truth.recordedOutcomes.get("drill-0"));
         // the gap judged is between those: 2 s, where successes alone would leave 4 s
         assertArrayEquals(new long[] {2000, base + 1000},
