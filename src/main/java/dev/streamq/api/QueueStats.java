@@ -2,6 +2,7 @@ package dev.streamq.api;
 
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.metrics.JobMetrics;
+import dev.streamq.metrics.QueueLabels;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.QueueDepth;
@@ -36,7 +37,7 @@ import java.util.function.ToDoubleFunction;
  * <p>State here is per registered queue only: a read of a queue that does not exist answers
  * 404 and leaves no cache entry and no gauge series, and a queue that leaves the registry
  * loses both at the next refresh. So memory and metrics cardinality are bounded by the queues
- * that exist (and so by {@code streamq.queues.max}). Depths of many queues are read a few at a
+ * that exist (and so by {@code streamq.queues.max}), and the gauges by QueueLabels' limit. Depths of many queues are read a few at a
  * time, never all at once: 10,000 parallel calls would overflow the client's wait queue.
  */
 @ApplicationScoped
@@ -59,9 +60,11 @@ public class QueueStats {
     private final Uni<Set<QueueName>> registered;
     private int refreshCursor;
     private final boolean servesApi;
+    private final QueueLabels labels;
 
-    QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, JobMetrics jobMetrics, Vertx vertx,
+    QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, JobMetrics jobMetrics, QueueLabels labels, Vertx vertx,
             StreamqConfig config) {
+        this.labels = labels;
         this.jobMetrics = jobMetrics;
         this.broker = broker;
         this.redis = redis;
@@ -160,29 +163,44 @@ public class QueueStats {
     }
 
     private void remember(QueueDepth depth) {
-        if (lastKnown.put(depth.queue(), depth) == null) {
-            String q = depth.queue();
-            gauges.put(q, List.of(
-                    gauge("streamq.queue.jobs", q, "ready", d -> d.ready()),
-                    gauge("streamq.queue.jobs", q, "pending", d -> d.pending()),
-                    gauge("streamq.queue.jobs", q, "delayed", d -> d.delayed()),
-                    gauge("streamq.queue.jobs", q, "dead", d -> d.dead()),
-                    Gauge.builder("streamq.queue.lag", lastKnown, m -> value(m, q, QueueDepth::lag)).tag("queue", q)
-                            .register(meters),
-                    Gauge.builder("streamq.queue.consumers", lastKnown, m -> value(m, q, QueueDepth::consumers))
-                            .tag("queue", q).register(meters)));
-        }
+        lastKnown.put(depth.queue(), depth);
+        gauges.computeIfAbsent(labels.of(depth.queue()), this::register);
     }
 
-    private Meter gauge(String name, String queue, String state, ToDoubleFunction<QueueDepth> value) {
-        return Gauge.builder(name, lastKnown, m -> value(m, queue, value))
-                .tags("queue", queue, "state", state)
+    /** The gauges of one label: a queue's own, or the overflow series (QueueLabels). */
+    private List<Meter> register(String label) {
+        return List.of(
+                gauge("streamq.queue.jobs", label, "ready", QueueDepth::ready),
+                gauge("streamq.queue.jobs", label, "pending", QueueDepth::pending),
+                gauge("streamq.queue.jobs", label, "delayed", QueueDepth::delayed),
+                gauge("streamq.queue.jobs", label, "dead", QueueDepth::dead),
+                Gauge.builder("streamq.queue.lag", lastKnown, m -> value(label, QueueDepth::lag)).tag("queue", label)
+                        .register(meters),
+                Gauge.builder("streamq.queue.consumers", lastKnown, m -> value(label, QueueDepth::consumers))
+                        .tag("queue", label).register(meters));
+    }
+
+    private Meter gauge(String name, String label, String state, ToDoubleFunction<QueueDepth> value) {
+        return Gauge.builder(name, lastKnown, m -> value(label, value))
+                .tags("queue", label, "state", state)
                 .register(meters);
     }
 
-    /** NaN once the queue is forgotten, for a scrape that races with its removal. */
-    private static double value(Map<String, QueueDepth> known, String queue, ToDoubleFunction<QueueDepth> value) {
-        QueueDepth depth = known.get(queue);
-        return depth == null ? Double.NaN : value.applyAsDouble(depth);
+    /**
+     * A queue's figure, NaN once it is forgotten (a scrape that races with its removal); for the
+     * overflow series the sum over every queue without series of its own.
+     */
+    private double value(String label, ToDoubleFunction<QueueDepth> value) {
+        if (!QueueLabels.OVERFLOW.equals(label)) {
+            QueueDepth depth = lastKnown.get(label);
+            return depth == null ? Double.NaN : value.applyAsDouble(depth);
+        }
+        double sum = 0;
+        for (QueueDepth depth : lastKnown.values()) {
+            if (!labels.labelled(depth.queue())) {
+                sum += value.applyAsDouble(depth);
+            }
+        }
+        return sum;
     }
 }

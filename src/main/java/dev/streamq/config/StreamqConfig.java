@@ -25,6 +25,18 @@ public interface StreamqConfig {
 
     Queues queues();
 
+    Metrics metrics();
+
+    interface Metrics {
+        /**
+         * Queues with series of their own (a {@code queue} label) per process; any more share
+         * {@code queue="_overflow"} (dev.streamq.metrics.QueueLabels). Each costs ~50 series
+         * and ~13 KB of a worker's heap.
+         */
+        @WithDefault("500")
+        int queueSeriesLimit();
+    }
+
     interface Queues {
         /**
          * Most queues a deployment holds. A submission that would add one more is refused with a

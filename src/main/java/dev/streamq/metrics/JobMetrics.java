@@ -22,7 +22,8 @@ import java.util.function.Function;
  * <p>The counters of every queue this process knows exist at 0 before their first event
  * ({@link #track}): Prometheus' increase() and rate() need a sample before the first increment,
  * so a counter born at 1 hides its first event from every alert and panel (a pod's first dead
- * letters fired no alert). Timers are not started early: each is a histogram of 17 buckets
+ * letters fired no alert). A queue's label is QueueLabels': past queue-series-limit queues
+ * share the overflow series. Timers are not started early: each is a histogram of 17 buckets
  * (HistogramBuckets), and a quantile loses nothing by missing the first observation.
  */
 @ApplicationScoped
@@ -43,9 +44,13 @@ public class JobMetrics {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Set<String> tracked = ConcurrentHashMap.newKeySet();
+    /** Labels (QueueLabels) whose counters exist: a queue's own, or the overflow series. */
+    private final Set<String> startedAtZero = ConcurrentHashMap.newKeySet();
+    private final QueueLabels labels;
 
-    JobMetrics(MeterRegistry registry, StreamqConfig config) {
+    JobMetrics(MeterRegistry registry, QueueLabels labels, StreamqConfig config) {
         this.registry = registry;
+        this.labels = labels;
         this.countsSubmissions = config.role().servesApi();
         this.countsRuns = config.role().runsWorkers();
     }
@@ -69,64 +74,72 @@ public class JobMetrics {
             forget(counters, gone);
             forget(timers, gone);
             tracked.removeAll(gone);
+            gone.forEach(queue -> {
+                labels.release(queue);
+                startedAtZero.remove(queue);
+            });
         }
         for (String queue : queues) {
-            if (tracked.add(queue)) {
-                startAtZero(queue, deadReasons);
+            tracked.add(queue);
+            // every time, not only for a new queue: a queue on the overflow series gets its own
+            // series once a forgotten queue left a place
+            String label = labels.of(queue);
+            if (startedAtZero.add(label)) {
+                startAtZero(label, deadReasons);
             }
         }
     }
 
-    private void startAtZero(String queue, Collection<String> deadReasons) {
+    private void startAtZero(String label, Collection<String> deadReasons) {
         if (countsSubmissions) {
-            counter(ENQUEUED, "queue", queue);
-            counter(REDRIVEN, "queue", queue);
+            counter(ENQUEUED, "queue", label);
+            counter(REDRIVEN, "queue", label);
         }
         if (countsRuns) {
-            counter(COMPLETED, "queue", queue, "outcome", "succeeded");
-            counter(COMPLETED, "queue", queue, "outcome", "failed");
-            counter(RETRIED, "queue", queue);
-            counter(RECLAIMED, "queue", queue);
-            counter(DUPLICATES, "queue", queue);
+            counter(COMPLETED, "queue", label, "outcome", "succeeded");
+            counter(COMPLETED, "queue", label, "outcome", "failed");
+            counter(RETRIED, "queue", label);
+            counter(RECLAIMED, "queue", label);
+            counter(DUPLICATES, "queue", label);
             for (String reason : deadReasons) {
-                counter(DEAD_LETTERED, "queue", queue, "reason", reason);
+                counter(DEAD_LETTERED, "queue", label, "reason", reason);
             }
         }
     }
 
     public void enqueued(String queue, int count) {
-        counter(ENQUEUED, "queue", queue).increment(count);
+        counter(ENQUEUED, "queue", labels.of(queue)).increment(count);
     }
 
     public void succeeded(String queue, String type, Duration handler, Duration endToEnd) {
-        counter(COMPLETED, "queue", queue, "outcome", "succeeded").increment();
+        counter(COMPLETED, "queue", labels.of(queue), "outcome", "succeeded").increment();
         handlerTimer(queue, type).record(handler);
-        timer("streamq.job.latency", "Time from submission to successful completion", "queue", queue).record(endToEnd);
+        timer("streamq.job.latency", "Time from submission to successful completion", "queue", labels.of(queue)).record(endToEnd);
     }
 
     public void failed(String queue, String type, Duration handler) {
-        counter(COMPLETED, "queue", queue, "outcome", "failed").increment();
+        counter(COMPLETED, "queue", labels.of(queue), "outcome", "failed").increment();
         handlerTimer(queue, type).record(handler);
     }
 
     public void retried(String queue) {
-        counter(RETRIED, "queue", queue).increment();
+        counter(RETRIED, "queue", labels.of(queue)).increment();
     }
 
     public void deadLettered(String queue, String reason) {
-        counter(DEAD_LETTERED, "queue", queue, "reason", reason).increment();
+        counter(DEAD_LETTERED, "queue", labels.of(queue), "reason", reason).increment();
     }
 
     public void reclaimed(String queue, int count) {
-        counter(RECLAIMED, "queue", queue).increment(count);
+        counter(RECLAIMED, "queue", labels.of(queue)).increment(count);
     }
 
     public void duplicate(String queue) {
-        counter(DUPLICATES, "queue", queue).increment();
+        counter(DUPLICATES, "queue", labels.of(queue)).increment();
     }
 
     public void redriven(String queue, long count) {
-        counter(REDRIVEN, "queue", queue).increment(count);
+        counter(REDRIVEN, "queue", labels.of(queue)).increment(count);
     }
 
     private <M extends Meter> void forget(Map<String, M> cache, Set<String> gone) {
@@ -141,7 +154,7 @@ public class JobMetrics {
     }
 
     private Timer handlerTimer(String queue, String type) {
-        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", queue, "type", type);
+        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", labels.of(queue), "type", type);
     }
 
     private Counter counter(String name, String... tags) {

@@ -4,13 +4,13 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
+import dev.streamq.metrics.QueueLabels;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.Shards;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,7 +45,6 @@ public class Workers {
     private final StreamqConfig config;
     private final Broker broker;
     private final JobRunner runner;
-    private final MeterRegistry meters;
     private final Vertx vertx;
     private final Promoter promoter;
     private final Reclaimer reclaimer;
@@ -56,21 +55,21 @@ public class Workers {
     private final QueueSelection selection;
     private final String consumer;
     private final Map<String, QueueWorker> active = new ConcurrentHashMap<>();
-    private final Map<String, Gauge> inflightGauges = new ConcurrentHashMap<>();
+    private final InflightGauges inflight;
     private final Fetcher fetcher;
     /** The queues the last discovery wanted; a queue outside it whose group vanished was forgotten. */
     private volatile Set<QueueName> wanted = ConcurrentHashMap.newKeySet();
     private List<Ticker> tickers = List.of();
     private volatile boolean started;
 
-    Workers(StreamqConfig config, Broker broker, JobRunner runner, RedisMetrics redisMetrics, MeterRegistry meters,
+    Workers(StreamqConfig config, Broker broker, JobRunner runner, RedisMetrics redisMetrics, MeterRegistry meters, QueueLabels labels,
             Vertx vertx, Promoter promoter, Reclaimer reclaimer, LeaseKeeper leaseKeeper, QueuePruner pruner, DueTimes due,
             JobMetrics jobMetrics, Shards shards) {
         this.jobMetrics = jobMetrics;
         this.config = config;
         this.broker = broker;
         this.runner = runner;
-        this.meters = meters;
+        this.inflight = new InflightGauges(meters, labels, active);
         this.vertx = vertx;
         this.promoter = promoter;
         this.reclaimer = reclaimer;
@@ -203,12 +202,11 @@ public class Workers {
         boolean[] joined = {false};
         active.computeIfAbsent(queue.value(), name -> {
             QueueWorker worker = new QueueWorker(queue, consumer, runner, fetcher.inFlightCounter(), fetcher::wake);
-            inflightGauges.put(name, Gauge.builder("streamq.worker.inflight", worker, QueueWorker::inFlightCount)
-                    .tag("queue", name).register(meters));
             EventLog.of(Event.QUEUE_CONSUMED).queue(name).log(LOG, "consuming queue " + name + " as " + consumer);
             joined[0] = true;
             return worker;
         });
+        inflight.show(queue.value());
         if (joined[0]) {
             fetcher.joined(queue); // after it is in the map, where its lane looks for the groups to create
         }
@@ -216,10 +214,7 @@ public class Workers {
 
     private void drop(QueueName queue) {
         if (active.remove(queue.value()) != null) {
-            Gauge gauge = inflightGauges.remove(queue.value());
-            if (gauge != null) {
-                meters.remove(gauge);
-            }
+            inflight.hide(queue.value());
             due.forget(queue);
             EventLog.of(Event.QUEUE_DROPPED).queue(queue.value()).log(LOG, "no longer consuming queue " + queue.value());
         }

@@ -1,6 +1,7 @@
 package dev.streamq.scale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamq.lab.Await;
@@ -9,16 +10,20 @@ import dev.streamq.lab.RedisNode;
 import dev.streamq.lab.RespClient;
 import dev.streamq.lab.ServiceProcess;
 import dev.streamq.lab.Topology;
+import dev.streamq.lab.bench.JvmOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,6 +51,8 @@ class ManyQueuesIT {
     private static final int RATE_PER_SECOND = 100;
     /** quarkus.redis.max-pool-size of the shipped configuration. */
     private static final int POOL_SIZE = 32;
+    /** streamq.metrics.queue-series-limit of the shipped configuration. */
+    private static final int QUEUE_SERIES_LIMIT = 500;
     private static final Duration MEASURED = Duration.ofSeconds(15);
     /** Scheduler noise a shared 2-core box adds to a tail, in ms (see the assertions). */
     private static final double NOISE_MS = 50;
@@ -99,15 +106,41 @@ class ManyQueuesIT {
             assertEquals(1, tenThousand.blocked, "one connection blocked, for every queue");
             assertTrue(tenThousand.connections <= POOL_SIZE,
                     "worker connections: " + one.connections + " with 1 queue, " + tenThousand.connections + " with " + QUEUES);
+            assertFits(api);
+            assertFits(worker);
         }
     }
 
+    /** With the JVM options the deployment ships (-Xmx96m): 10,000 queues must fit in them. */
     private ServiceProcess service(Topology topology, String role) {
-        return ServiceProcess.builder(ServiceProcess.defaultJar()).name(role).role(role).topology(topology)
+        ServiceProcess.Builder service = ServiceProcess.builder(ServiceProcess.defaultJar()).name(role).role(role).topology(topology)
                 .workDir(dir).env("STREAMQ_QUEUES_MAX", String.valueOf(QUEUES + 10))
                 // idle pooled connections close after 2 s, so a count shows the load of the moment, not of the fill
-                .env("QUARKUS_REDIS_POOL_RECYCLE_TIMEOUT", "2s")
-                .build();
+                .env("QUARKUS_REDIS_POOL_RECYCLE_TIMEOUT", "2s");
+        return JvmOptions.apply(service, JvmOptions.shipped()).build();
+    }
+
+    /**
+     * What 10,000 queues must not do to a process: run it out of its shipped heap (both died of
+     * OutOfMemoryError under -Xmx96m when every queue had ~50 series of its own), export a series
+     * set per queue past the label limit, or hold its event loop (a copy of the wanted queues per
+     * new queue's ring held it 3.4 s, a complete call timed out and its job ran twice).
+     */
+    private static void assertFits(ServiceProcess process) throws IOException {
+        assertTrue(process.isAlive(), process.name() + " is alive");
+        String log = Files.readString(process.logFile(), StandardCharsets.UTF_8);
+        assertFalse(log.contains("OutOfMemoryError"), process.name() + " ran out of heap");
+        assertFalse(log.contains("has been blocked for"), process.name() + "'s event loop was held: " + process.logFile());
+        assertFalse(log.contains("\"job_duplicate\""), process.name() + " ran a job twice without a fault");
+        String scrape = process.management().getPath("/q/metrics").text();
+        Matcher label = Pattern.compile("(?m)^streamq_[a-z_]+\\{[^}]*queue=\"([^\"]+)\"").matcher(scrape);
+        Set<String> labels = new HashSet<>();
+        while (label.find()) {
+            labels.add(label.group(1));
+        }
+        assertTrue(labels.contains("_overflow"), process.name() + " exports the overflow series");
+        assertTrue(labels.size() <= QUEUE_SERIES_LIMIT + 1 + 1, // + overflow + the warm-up's queue at most
+                process.name() + " exports " + labels.size() + " queue labels");
     }
 
     /** One noop job in every queue, 16 submissions at a time, so that each queue exists and has had work. */

@@ -15,7 +15,7 @@ import java.util.Map;
  * JAVA_OPTS_APPEND), read from that file so that the RSS the bench reports is measured with
  * exactly those options.
  */
-final class JvmOptions {
+public final class JvmOptions {
 
     static final Path SHIPPED = Path.of("deploy", "k8s", "components", "jvm", "jvm.env");
     private static final String KEY = "JAVA_OPTS_APPEND=";
@@ -39,7 +39,7 @@ final class JvmOptions {
     }
 
     /** Gives the service these options (-Xmx first, as {@link #shipped} has them) and the file's environment. */
-    static ServiceProcess.Builder apply(ServiceProcess.Builder service, List<String> options) {
+    public static ServiceProcess.Builder apply(ServiceProcess.Builder service, List<String> options) {
         service.maxHeap(options.get(0)).env(environment());
         options.subList(1, options.size()).forEach(service::jvmArg);
         return service;
@@ -54,7 +54,7 @@ final class JvmOptions {
     }
 
     /** The options, -Xmx first (ServiceProcess takes the heap apart from the rest). */
-    static List<String> shipped() {
+    public static List<String> shipped() {
         String line = lines().stream().filter(l -> l.startsWith(KEY)).findFirst()
                 .orElseThrow(() -> new IllegalStateException(SHIPPED + " has no " + KEY + " line"));
         List<String> options = Arrays.asList(line.substring(KEY.length()).trim().split("\\s+"));
