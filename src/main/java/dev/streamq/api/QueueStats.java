@@ -144,7 +144,6 @@ public class QueueStats {
     private void forgetAllBut(Set<QueueName> names) {
         Set<String> keep = new HashSet<>();
         names.forEach(q -> keep.add(q.value()));
-        jobMetrics.track(keep, DeadReason.labels());
         for (String queue : List.copyOf(cached.keySet())) {
             if (!keep.contains(queue)) {
                 cached.remove(queue);
@@ -155,6 +154,8 @@ public class QueueStats {
                 }
             }
         }
+        // after the gauges are gone, so a freed label is not counted both ways in one scrape
+        jobMetrics.track(keep, DeadReason.labels());
     }
 
     /** How many queues have cached figures: bounded by the registered queues. */
@@ -162,9 +163,18 @@ public class QueueStats {
         return cached.size();
     }
 
+    /**
+     * Keeps a depth for the gauges. A read that returns after its queue was forgotten leaves
+     * nothing behind. Only JobMetrics.track gives a queue its label (QueueLabels), from the
+     * registry, so a depth read takes no place that nothing would give back.
+     */
     private void remember(QueueDepth depth) {
-        lastKnown.put(depth.queue(), depth);
-        gauges.computeIfAbsent(labels.of(depth.queue()), this::register);
+        String queue = depth.queue();
+        if (!cached.containsKey(queue)) {
+            return;
+        }
+        lastKnown.put(queue, depth);
+        gauges.computeIfAbsent(labels.labelled(queue) ? queue : QueueLabels.OVERFLOW, this::register);
     }
 
     /** The gauges of one label: a queue's own, or the overflow series (QueueLabels). */
@@ -188,7 +198,7 @@ public class QueueStats {
 
     /**
      * A queue's figure, NaN once it is forgotten (a scrape that races with its removal); for the
-     * overflow series the sum over every queue without series of its own.
+     * overflow series the sum over every queue without gauges of its own.
      */
     private double value(String label, ToDoubleFunction<QueueDepth> value) {
         if (!QueueLabels.OVERFLOW.equals(label)) {
@@ -197,7 +207,8 @@ public class QueueStats {
         }
         double sum = 0;
         for (QueueDepth depth : lastKnown.values()) {
-            if (!labels.labelled(depth.queue())) {
+            // a queue that got its label counts here until its own gauges exist: in one place, never none
+            if (!gauges.containsKey(depth.queue())) {
                 sum += value.applyAsDouble(depth);
             }
         }

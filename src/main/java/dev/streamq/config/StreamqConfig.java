@@ -35,6 +35,14 @@ public interface StreamqConfig {
          */
         @WithDefault("500")
         int queueSeriesLimit();
+
+        /**
+         * The queues that may get series of their own, by name or glob pattern (as
+         * streamq.worker.queues); the others go to the overflow series. Every pod then labels the
+         * same queues, which "the first met" past the limit does not promise.
+         */
+        @WithDefault("*")
+        List<String> queues();
     }
 
     interface Queues {

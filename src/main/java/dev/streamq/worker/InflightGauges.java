@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code streamq.worker.inflight}: jobs running now, per consumed queue, under the queue's
  * label (QueueLabels): a queue past the series limit counts in the overflow series, the sum of
- * every consumed queue without series of its own.
+ * every consumed queue without a gauge of its own.
  */
 final class InflightGauges {
 
@@ -29,8 +29,12 @@ final class InflightGauges {
      * queue on the overflow series gets its own once a forgotten queue left a place.
      */
     void show(String queue) {
-        gauges.computeIfAbsent(labels.of(queue), label -> Gauge.builder("streamq.worker.inflight", consumed, c -> running(label))
-                .tag("queue", label).register(meters));
+        String label = labels.of(queue);
+        if (!label.equals(queue)) {
+            hide(queue); // its place was given back while it is still consumed (a queue named in streamq.worker.queues)
+        }
+        gauges.computeIfAbsent(label, l -> Gauge.builder("streamq.worker.inflight", consumed, c -> running(l))
+                .tag("queue", l).register(meters));
     }
 
     /** Removes {@code queue}'s own gauge; the overflow series stays, as a sum. */
@@ -48,7 +52,8 @@ final class InflightGauges {
         }
         int sum = 0;
         for (QueueWorker worker : consumed.values()) {
-            if (!labels.labelled(worker.queue().value())) {
+            // a queue that got its label counts here until its own gauge exists: in one place, never none
+            if (!gauges.containsKey(worker.queue().value())) {
                 sum += worker.inFlightCount();
             }
         }

@@ -10,6 +10,7 @@ import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
 import dev.streamq.queue.Delivery;
 import dev.streamq.queue.QueueName;
+import dev.streamq.queue.QueueSelection;
 import dev.streamq.redis.Shards;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

@@ -1,6 +1,5 @@
-package dev.streamq.worker;
+package dev.streamq.queue;
 
-import dev.streamq.queue.QueueName;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,16 +7,17 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which queues a worker serves ({@code streamq.worker.queues}): plain names, consumed whether
- * registered or not, and glob patterns ({@code *} any run of characters, {@code ?} one)
- * matched against the registry, so one pool of workers can be kept to some tenants' queues.
+ * Some queues, by plain names and glob patterns ({@code *} any run of characters, {@code ?} one):
+ * which queues a worker serves ({@code streamq.worker.queues}; a name is consumed whether
+ * registered or not, a pattern is matched against the registry, so one pool of workers can be
+ * kept to some tenants' queues), and which get series of their own ({@code streamq.metrics.queues}).
  */
-final class QueueSelection {
+public final class QueueSelection {
 
     private final List<QueueName> names = new ArrayList<>();
     private final List<Pattern> patterns = new ArrayList<>();
 
-    QueueSelection(List<String> configured) {
+    public QueueSelection(List<String> configured) {
         for (String entry : configured) {
             String value = entry.trim();
             if (value.contains("*") || value.contains("?")) {
@@ -29,17 +29,17 @@ final class QueueSelection {
     }
 
     /** True when some queues are found in the registry, so it must be read. */
-    boolean readsRegistry() {
+    public boolean readsRegistry() {
         return !patterns.isEmpty();
     }
 
     /** True when this selection takes {@code queue}, by name or by pattern. */
-    boolean wants(QueueName queue) {
+    public boolean wants(QueueName queue) {
         return names.contains(queue) || patterns.stream().anyMatch(p -> p.matcher(queue.value()).matches());
     }
 
     /** The queues to consume given the registry's current content. */
-    Set<QueueName> select(List<QueueName> registered) {
+    public Set<QueueName> select(List<QueueName> registered) {
         Set<QueueName> out = new LinkedHashSet<>(names);
         for (QueueName queue : registered) {
             if (wants(queue)) {

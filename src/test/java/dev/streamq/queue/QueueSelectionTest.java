@@ -1,10 +1,9 @@
-package dev.streamq.worker;
+package dev.streamq.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamq.queue.QueueName;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
