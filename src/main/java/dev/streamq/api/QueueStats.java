@@ -174,7 +174,16 @@ public class QueueStats {
             return;
         }
         lastKnown.put(queue, depth);
-        gauges.computeIfAbsent(labels.labelled(queue) ? queue : QueueLabels.OVERFLOW, this::register);
+        gauges.computeIfAbsent(labels.current(queue), this::register);
+        if (!cached.containsKey(queue)) {
+            // forgotten while this ran (the refresh runs on another event loop): undo, or its
+            // gauges would outlive it with nothing left to remove them
+            lastKnown.remove(queue);
+            List<Meter> series = gauges.remove(queue);
+            if (series != null) {
+                series.forEach(meters::remove);
+            }
+        }
     }
 
     /** The gauges of one label: a queue's own, or the overflow series (QueueLabels). */

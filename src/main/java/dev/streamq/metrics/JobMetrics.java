@@ -84,8 +84,9 @@ public class JobMetrics {
             // every time, not only for a new queue: a queue on the overflow series gets its own
             // series once a forgotten queue left a place
             String label = labels.of(queue);
-            if (startedAtZero.add(label)) {
+            if (!startedAtZero.contains(label)) {
                 startAtZero(label, deadReasons);
+                startedAtZero.add(label);
             }
         }
     }
@@ -108,38 +109,49 @@ public class JobMetrics {
     }
 
     public void enqueued(String queue, int count) {
-        counter(ENQUEUED, "queue", labels.of(queue)).increment(count);
+        counter(ENQUEUED, "queue", submissionLabel(queue)).increment(count);
     }
 
     public void succeeded(String queue, String type, Duration handler, Duration endToEnd) {
-        counter(COMPLETED, "queue", labels.of(queue), "outcome", "succeeded").increment();
+        counter(COMPLETED, "queue", labels.current(queue), "outcome", "succeeded").increment();
         handlerTimer(queue, type).record(handler);
-        timer("streamq.job.latency", "Time from submission to successful completion", "queue", labels.of(queue)).record(endToEnd);
+        timer("streamq.job.latency", "Time from submission to successful completion", "queue", labels.current(queue)).record(endToEnd);
     }
 
     public void failed(String queue, String type, Duration handler) {
-        counter(COMPLETED, "queue", labels.of(queue), "outcome", "failed").increment();
+        counter(COMPLETED, "queue", labels.current(queue), "outcome", "failed").increment();
         handlerTimer(queue, type).record(handler);
     }
 
     public void retried(String queue) {
-        counter(RETRIED, "queue", labels.of(queue)).increment();
+        counter(RETRIED, "queue", labels.current(queue)).increment();
     }
 
     public void deadLettered(String queue, String reason) {
-        counter(DEAD_LETTERED, "queue", labels.of(queue), "reason", reason).increment();
+        counter(DEAD_LETTERED, "queue", labels.current(queue), "reason", reason).increment();
     }
 
     public void reclaimed(String queue, int count) {
-        counter(RECLAIMED, "queue", labels.of(queue)).increment(count);
+        counter(RECLAIMED, "queue", labels.current(queue)).increment(count);
     }
 
     public void duplicate(String queue) {
-        counter(DUPLICATES, "queue", labels.of(queue)).increment();
+        counter(DUPLICATES, "queue", labels.current(queue)).increment();
     }
 
     public void redriven(String queue, long count) {
-        counter(REDRIVEN, "queue", labels.of(queue)).increment(count);
+        counter(REDRIVEN, "queue", submissionLabel(queue)).increment(count);
+    }
+
+    /**
+     * A submission may give a place to a queue that track() has not seen yet: the registry snapshot
+     * lacks a queue born since, and its first counts belong to it. Every other event takes no place
+     * (QueueLabels.current): only track() gives one to a queue it knows, and starts its counters at
+     * 0 first, and a late event of a forgotten queue (a reclaim or a completion after its drop)
+     * would hold a place that nothing gives back.
+     */
+    private String submissionLabel(String queue) {
+        return tracked.contains(queue) ? labels.current(queue) : labels.of(queue);
     }
 
     private <M extends Meter> void forget(Map<String, M> cache, Set<String> gone) {
@@ -154,7 +166,7 @@ public class JobMetrics {
     }
 
     private Timer handlerTimer(String queue, String type) {
-        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", labels.of(queue), "type", type);
+        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", labels.current(queue), "type", type);
     }
 
     private Counter counter(String name, String... tags) {

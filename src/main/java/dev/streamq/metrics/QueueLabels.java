@@ -62,9 +62,9 @@ public class QueueLabels {
         return OVERFLOW;
     }
 
-    /** Whether {@code queue} has series of its own, without giving it a place. */
-    public boolean labelled(String queue) {
-        return labelled.contains(queue);
+    /** {@code queue}'s label now, taking no place: itself when it has one, else {@value #OVERFLOW}. */
+    public String current(String queue) {
+        return labelled.contains(queue) ? queue : OVERFLOW;
     }
 
     /** {@code queue} is gone (its series removed): its place goes to the next queue met. */

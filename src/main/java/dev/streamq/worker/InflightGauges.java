@@ -26,10 +26,10 @@ final class InflightGauges {
 
     /**
      * The gauge {@code queue} counts in, made when missing. Asked again on every discovery: a
-     * queue on the overflow series gets its own once a forgotten queue left a place.
+     * queue gets its own once JobMetrics.track gave it a place, and takes none here.
      */
     void show(String queue) {
-        String label = labels.of(queue);
+        String label = labels.current(queue);
         if (!label.equals(queue)) {
             hide(queue); // its place was given back while it is still consumed (a queue named in streamq.worker.queues)
         }

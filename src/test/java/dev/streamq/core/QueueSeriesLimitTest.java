@@ -60,10 +60,27 @@ class QueueSeriesLimitTest {
         return total;
     }
 
+    /** Waits for the delayed depths, summed over every label, to be {@code jobs}. */
+    private static void awaitDelayed(int jobs, String what) {
+        Await.condition(what, Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+            return delayed(scrape()) == jobs;
+        });
+    }
+
+    private static double delayed(String scrape) {
+        double total = 0;
+        for (String label : labels(scrape, "streamq_queue_jobs")) {
+            Double value = sample(scrape, "streamq_queue_jobs{queue=\"" + label + "\",state=\"delayed\"}");
+            total += value == null ? 0 : value;
+        }
+        return total;
+    }
+
     @Test
     void queuesPastTheLimitShareTheOverflowSeriesAndAForgottenQueueFreesItsPlace() {
         for (String queue : QUEUES) {
             Jobs.awaitState(Jobs.submit(queue, "{\"type\":\"noop\"}"), "succeeded", Duration.ofSeconds(10));
+            Jobs.submit(queue, "{\"type\":\"noop\",\"runAt\":\"2099-01-01T00:00:00Z\"}"); // one job waiting in each
         }
         // the registry is read every second: wait until it knows all four
         String scrape = Await.until("the overflow series", Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
@@ -74,7 +91,7 @@ class QueueSeriesLimitTest {
         Set<String> enqueued = labels(scrape, "streamq_jobs_enqueued_total");
         assertEquals(3, enqueued.size(), "two queues of their own and the overflow: " + enqueued);
         assertTrue(enqueued.contains("_overflow"), "the overflow series: " + enqueued);
-        assertEquals(4.0, sum(scrape, "streamq_jobs_enqueued_total", enqueued, ""), "no submission missing from the total");
+        assertEquals(8.0, sum(scrape, "streamq_jobs_enqueued_total", enqueued, ""), "no submission missing from the total");
         Set<String> completed = labels(scrape, "streamq_jobs_completed_total");
         assertEquals(enqueued, completed, "the same labels for runs");
         assertEquals(4.0, sum(scrape, "streamq_jobs_completed_total", completed, "outcome=\"succeeded\","),
@@ -82,6 +99,7 @@ class QueueSeriesLimitTest {
         assertEquals(enqueued, labels(scrape, "streamq_job_latency_seconds_count"), "the same labels for latencies");
         assertEquals(enqueued, labels(scrape, "streamq_queue_jobs"), "the same labels for depths");
         assertNotNull(sample(scrape, "streamq_queue_jobs{queue=\"_overflow\",state=\"ready\"}"), "the overflow's depth");
+        awaitDelayed(4, "each queue's waiting job counted once, in its own series or the overflow's");
         assertNotNull(sample(scrape, "streamq_worker_inflight{queue=\"_overflow\"}"), "the overflow's running jobs");
 
         // A labelled queue leaves the registry: its series go, and an overflowed queue takes its place, from 0.
@@ -104,6 +122,7 @@ class QueueSeriesLimitTest {
             return sample(text, "streamq_queue_jobs{queue=\"" + moved + "\",state=\"ready\"}") != null ? text : null;
         });
         assertFalse(later.contains("queue=\"" + gone + "\""), "a series of the forgotten queue " + gone);
+        awaitDelayed(3, "the moved queue's waiting job counted once, and the forgotten queue's not at all");
         assertEquals(3, labels(later, "streamq_queue_jobs").size(), "two queues of their own and the overflow");
     }
 }
