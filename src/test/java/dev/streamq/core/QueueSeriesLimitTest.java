@@ -42,7 +42,7 @@ class QueueSeriesLimitTest {
     private static final List<String> QUEUES = List.of("first", "second", "third", "fourth");
 
     /** The queue labels of one metric in a scrape. */
-    private static Set<String> labels(String scrape, String metric) {
+    static Set<String> labels(String scrape, String metric) {
         Matcher m = Pattern.compile("(?m)^" + metric + "\\{[^}]*queue=\"([^\"]+)\"").matcher(scrape);
         Set<String> labels = new TreeSet<>();
         while (m.find()) {

@@ -1,6 +1,7 @@
 package dev.streamq.core;
 
 import static dev.streamq.core.SeriesBeforeFirstEventTest.sample;
+import static dev.streamq.core.QueueSeriesLimitTest.labels;
 import static dev.streamq.core.SeriesBeforeFirstEventTest.scrape;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,9 +16,6 @@ import io.quarkus.test.junit.TestProfile;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,15 +34,6 @@ class WorkerQueueSeriesLimitTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("streamq.role", "worker", "streamq.metrics.queue-series-limit", "1");
         }
-    }
-
-    private static Set<String> labels(String scrape, String metric) {
-        Matcher m = Pattern.compile("(?m)^" + metric + "\\{[^}]*queue=\"([^\"]+)\"").matcher(scrape);
-        Set<String> labels = new TreeSet<>();
-        while (m.find()) {
-            labels.add(m.group(1));
-        }
-        return labels;
     }
 
     private static String awaitLabels(String what, int count, String absent) {
