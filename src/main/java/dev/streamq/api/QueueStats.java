@@ -2,6 +2,7 @@ package dev.streamq.api;
 
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.metrics.JobMetrics;
+import dev.streamq.metrics.LabelledGauges;
 import dev.streamq.metrics.QueueLabels;
 import dev.streamq.queue.Broker;
 import dev.streamq.queue.DeadReason;
@@ -9,8 +10,6 @@ import dev.streamq.queue.QueueDepth;
 import dev.streamq.queue.QueueName;
 import dev.streamq.redis.RedisCalls;
 import dev.streamq.redis.RedisOperation;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Queue depths, computed by one script call per queue and reused for the cache TTL, so a
@@ -50,13 +48,12 @@ public class QueueStats {
 
     private final Broker broker;
     private final RedisCalls redis;
-    private final MeterRegistry meters;
     private final JobMetrics jobMetrics;
     private final Vertx vertx;
     private final Duration ttl;
     private final Map<String, Uni<QueueDepth>> cached = new ConcurrentHashMap<>();
     private final Map<String, QueueDepth> lastKnown = new ConcurrentHashMap<>();
-    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
+    private final LabelledGauges<QueueDepth> gauges;
     private final Uni<Set<QueueName>> registered;
     private int refreshCursor;
     private final boolean servesApi;
@@ -65,10 +62,10 @@ public class QueueStats {
     QueueStats(Broker broker, RedisCalls redis, MeterRegistry meters, JobMetrics jobMetrics, QueueLabels labels, Vertx vertx,
             StreamqConfig config) {
         this.labels = labels;
+        this.gauges = new LabelledGauges<>(meters, lastKnown, depthSeries());
         this.jobMetrics = jobMetrics;
         this.broker = broker;
         this.redis = redis;
-        this.meters = meters;
         this.vertx = vertx;
         this.ttl = config.api().statsCacheTtl();
         this.servesApi = config.role().servesApi();
@@ -147,11 +144,7 @@ public class QueueStats {
         for (String queue : List.copyOf(cached.keySet())) {
             if (!keep.contains(queue)) {
                 cached.remove(queue);
-                lastKnown.remove(queue);
-                List<Meter> series = gauges.remove(queue);
-                if (series != null) {
-                    series.forEach(meters::remove);
-                }
+                forgetGauges(queue);
             }
         }
         // after the gauges are gone, so a freed label is not counted both ways in one scrape
@@ -174,53 +167,26 @@ public class QueueStats {
             return;
         }
         lastKnown.put(queue, depth);
-        gauges.computeIfAbsent(labels.current(queue), this::register);
+        gauges.show(labels.current(queue));
         if (!cached.containsKey(queue)) {
             // forgotten while this ran (the refresh runs on another event loop): undo, or its
             // gauges would outlive it with nothing left to remove them
-            lastKnown.remove(queue);
-            List<Meter> series = gauges.remove(queue);
-            if (series != null) {
-                series.forEach(meters::remove);
-            }
+            forgetGauges(queue);
         }
     }
 
-    /** The gauges of one label: a queue's own, or the overflow series (QueueLabels). */
-    private List<Meter> register(String label) {
+    private void forgetGauges(String queue) {
+        lastKnown.remove(queue);
+        gauges.hide(queue);
+    }
+
+    private static List<LabelledGauges.Series<QueueDepth>> depthSeries() {
         return List.of(
-                gauge("streamq.queue.jobs", label, "ready", QueueDepth::ready),
-                gauge("streamq.queue.jobs", label, "pending", QueueDepth::pending),
-                gauge("streamq.queue.jobs", label, "delayed", QueueDepth::delayed),
-                gauge("streamq.queue.jobs", label, "dead", QueueDepth::dead),
-                Gauge.builder("streamq.queue.lag", lastKnown, m -> value(label, QueueDepth::lag)).tag("queue", label)
-                        .register(meters),
-                Gauge.builder("streamq.queue.consumers", lastKnown, m -> value(label, QueueDepth::consumers))
-                        .tag("queue", label).register(meters));
-    }
-
-    private Meter gauge(String name, String label, String state, ToDoubleFunction<QueueDepth> value) {
-        return Gauge.builder(name, lastKnown, m -> value(label, value))
-                .tags("queue", label, "state", state)
-                .register(meters);
-    }
-
-    /**
-     * A queue's figure, NaN once it is forgotten (a scrape that races with its removal); for the
-     * overflow series the sum over every queue without gauges of its own.
-     */
-    private double value(String label, ToDoubleFunction<QueueDepth> value) {
-        if (!QueueLabels.OVERFLOW.equals(label)) {
-            QueueDepth depth = lastKnown.get(label);
-            return depth == null ? Double.NaN : value.applyAsDouble(depth);
-        }
-        double sum = 0;
-        for (QueueDepth depth : lastKnown.values()) {
-            // a queue that got its label counts here until its own gauges exist: in one place, never none
-            if (!gauges.containsKey(depth.queue())) {
-                sum += value.applyAsDouble(depth);
-            }
-        }
-        return sum;
+                new LabelledGauges.Series<>("streamq.queue.jobs", List.of("state", "ready"), QueueDepth::ready),
+                new LabelledGauges.Series<>("streamq.queue.jobs", List.of("state", "pending"), QueueDepth::pending),
+                new LabelledGauges.Series<>("streamq.queue.jobs", List.of("state", "delayed"), QueueDepth::delayed),
+                new LabelledGauges.Series<>("streamq.queue.jobs", List.of("state", "dead"), QueueDepth::dead),
+                new LabelledGauges.Series<>("streamq.queue.lag", List.of(), QueueDepth::lag),
+                new LabelledGauges.Series<>("streamq.queue.consumers", List.of(), QueueDepth::consumers));
     }
 }

@@ -113,14 +113,16 @@ public class JobMetrics {
     }
 
     public void succeeded(String queue, String type, Duration handler, Duration endToEnd) {
-        counter(COMPLETED, "queue", labels.current(queue), "outcome", "succeeded").increment();
-        handlerTimer(queue, type).record(handler);
-        timer("streamq.job.latency", "Time from submission to successful completion", "queue", labels.current(queue)).record(endToEnd);
+        String label = labels.current(queue);
+        counter(COMPLETED, "queue", label, "outcome", "succeeded").increment();
+        handlerTimer(label, type).record(handler);
+        timer("streamq.job.latency", "Time from submission to successful completion", "queue", label).record(endToEnd);
     }
 
     public void failed(String queue, String type, Duration handler) {
-        counter(COMPLETED, "queue", labels.current(queue), "outcome", "failed").increment();
-        handlerTimer(queue, type).record(handler);
+        String label = labels.current(queue);
+        counter(COMPLETED, "queue", label, "outcome", "failed").increment();
+        handlerTimer(label, type).record(handler);
     }
 
     public void retried(String queue) {
@@ -165,8 +167,8 @@ public class JobMetrics {
         });
     }
 
-    private Timer handlerTimer(String queue, String type) {
-        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", labels.current(queue), "type", type);
+    private Timer handlerTimer(String label, String type) {
+        return timer("streamq.job.handler.duration", "Time a handler ran, per attempt", "queue", label, "type", type);
     }
 
     private Counter counter(String name, String... tags) {

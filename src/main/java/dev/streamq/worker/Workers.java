@@ -4,6 +4,7 @@ import dev.streamq.config.StreamqConfig;
 import dev.streamq.log.Event;
 import dev.streamq.log.EventLog;
 import dev.streamq.metrics.JobMetrics;
+import dev.streamq.metrics.LabelledGauges;
 import dev.streamq.metrics.QueueLabels;
 import dev.streamq.metrics.RedisMetrics;
 import dev.streamq.queue.Broker;
@@ -56,7 +57,9 @@ public class Workers {
     private final QueueSelection selection;
     private final String consumer;
     private final Map<String, QueueWorker> active = new ConcurrentHashMap<>();
-    private final InflightGauges inflight;
+    /** streamq.worker.inflight: jobs running now, per consumed queue's label. */
+    private final LabelledGauges<QueueWorker> inflight;
+    private final QueueLabels labels;
     private final Fetcher fetcher;
     /** The queues the last discovery wanted; a queue outside it whose group vanished was forgotten. */
     private volatile Set<QueueName> wanted = ConcurrentHashMap.newKeySet();
@@ -70,7 +73,9 @@ public class Workers {
         this.config = config;
         this.broker = broker;
         this.runner = runner;
-        this.inflight = new InflightGauges(meters, labels, active);
+        this.labels = labels;
+        this.inflight = new LabelledGauges<>(meters, active,
+                List.of(new LabelledGauges.Series<>("streamq.worker.inflight", List.of(), QueueWorker::inFlightCount)));
         this.vertx = vertx;
         this.promoter = promoter;
         this.reclaimer = reclaimer;
@@ -207,7 +212,14 @@ public class Workers {
             joined[0] = true;
             return worker;
         });
-        inflight.show(queue.value());
+        // asked on every discovery: a queue gets its own gauge once JobMetrics.track gave it a
+        // place, and loses it when the place was given back while it is still consumed (a
+        // queue named in streamq.worker.queues)
+        String label = labels.current(queue.value());
+        if (!label.equals(queue.value())) {
+            inflight.hide(queue.value());
+        }
+        inflight.show(label);
         if (joined[0]) {
             fetcher.joined(queue); // after it is in the map, where its lane looks for the groups to create
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -51,10 +52,11 @@ class QueueSeriesLimitTest {
         return labels;
     }
 
-    private static double sum(String scrape, String metric, Set<String> labels, String otherTags) {
+    /** The sum of one series over {@code labels}; {@code series} names it for a label. */
+    private static double sum(String scrape, Set<String> labels, Function<String, String> series) {
         double total = 0;
         for (String label : labels) {
-            Double value = sample(scrape, metric + "{" + otherTags + "queue=\"" + label + "\"}");
+            Double value = sample(scrape, series.apply(label));
             total += value == null ? 0 : value;
         }
         return total;
@@ -63,17 +65,9 @@ class QueueSeriesLimitTest {
     /** Waits for the delayed depths, summed over every label, to be {@code jobs}. */
     private static void awaitDelayed(int jobs, String what) {
         Await.condition(what, Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
-            return delayed(scrape()) == jobs;
+            String text = scrape();
+            return sum(text, labels(text, "streamq_queue_jobs"), q -> "streamq_queue_jobs{queue=\"" + q + "\",state=\"delayed\"}") == jobs;
         });
-    }
-
-    private static double delayed(String scrape) {
-        double total = 0;
-        for (String label : labels(scrape, "streamq_queue_jobs")) {
-            Double value = sample(scrape, "streamq_queue_jobs{queue=\"" + label + "\",state=\"delayed\"}");
-            total += value == null ? 0 : value;
-        }
-        return total;
     }
 
     @Test
@@ -91,10 +85,10 @@ class QueueSeriesLimitTest {
         Set<String> enqueued = labels(scrape, "streamq_jobs_enqueued_total");
         assertEquals(3, enqueued.size(), "two queues of their own and the overflow: " + enqueued);
         assertTrue(enqueued.contains("_overflow"), "the overflow series: " + enqueued);
-        assertEquals(8.0, sum(scrape, "streamq_jobs_enqueued_total", enqueued, ""), "no submission missing from the total");
+        assertEquals(8.0, sum(scrape, enqueued, q -> "streamq_jobs_enqueued_total{queue=\"" + q + "\"}"), "no submission missing from the total");
         Set<String> completed = labels(scrape, "streamq_jobs_completed_total");
         assertEquals(enqueued, completed, "the same labels for runs");
-        assertEquals(4.0, sum(scrape, "streamq_jobs_completed_total", completed, "outcome=\"succeeded\","),
+        assertEquals(4.0, sum(scrape, completed, q -> "streamq_jobs_completed_total{outcome=\"succeeded\",queue=\"" + q + "\"}"),
                 "no success missing from the total");
         assertEquals(enqueued, labels(scrape, "streamq_job_latency_seconds_count"), "the same labels for latencies");
         assertEquals(enqueued, labels(scrape, "streamq_queue_jobs"), "the same labels for depths");
