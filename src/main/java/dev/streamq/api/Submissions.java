@@ -3,6 +3,7 @@ package dev.streamq.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import dev.streamq.config.StreamqConfig;
 import dev.streamq.queue.NewJob;
@@ -26,10 +27,12 @@ public class Submissions {
 
     private final StreamqConfig.Api limits;
     private final ObjectMapper json;
+    private final ObjectWriter sorted;
 
     Submissions(StreamqConfig config, ObjectMapper json) {
         this.limits = config.api();
         this.json = json;
+        this.sorted = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED);
     }
 
     public QueueName queue(String name) {
@@ -79,7 +82,7 @@ public class Submissions {
             throw ProblemException.badField(at + "type",
                     "type is required: 1 to 128 characters of letters, digits and . _ : - starting with a letter or digit");
         }
-        Payload payload = payload(r.payload(), at + "payload");
+        Payload payload = payload(r.payload(), at + "payload", idempotencyKey != null);
         int maxAttempts = r.maxAttempts() == null ? limits.defaultMaxAttempts() : r.maxAttempts();
         if (maxAttempts < 1 || maxAttempts > limits.maxAttemptsLimit()) {
             throw ProblemException.badField(at + "maxAttempts",
@@ -92,13 +95,14 @@ public class Submissions {
         return new NewJob(r.type(), payload.text(), payload.canonical(), maxAttempts, runAt, idempotencyKey);
     }
 
-    private Payload payload(JsonNode payload, String field) {
+    /** The payload's text, and its canonical form when a key's fingerprint will read it (null otherwise). */
+    private Payload payload(JsonNode payload, String field, boolean keyed) {
         JsonNode tree = payload == null || payload.isNull() ? json.createObjectNode() : payload;
         String text;
         String canonical;
         try {
             text = json.writeValueAsString(tree);
-            canonical = json.writer().with(JsonNodeFeature.WRITE_PROPERTIES_SORTED).writeValueAsString(tree);
+            canonical = keyed ? sorted.writeValueAsString(tree) : null;
         } catch (JsonProcessingException e) {
             throw ProblemException.badField(field, "payload is not serializable JSON");
         }

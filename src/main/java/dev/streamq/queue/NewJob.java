@@ -10,7 +10,8 @@ import java.util.HexFormat;
  *
  * @param payload the payload as JSON text, as the producer sent it
  * @param canonicalPayload the same JSON with object members sorted by name: what the
- *     fingerprint reads, so a retry that sends the members in another order is a replay
+ *     fingerprint reads, so a retry that sends the members in another order is a replay;
+ *     null for a job without an idempotency key, which has no fingerprint
  * @param runAtMillis epoch ms at which the job may run; 0 for now
  * @param idempotencyKey null when the producer sent none
  */
