@@ -152,11 +152,21 @@ class HostileInputTest {
 
     @Test
     void sameKeyWithReorderedPayloadIsAReplay() {
+        // the fingerprint reads the payload with its members sorted, header key or batch key alike
         String first = given().contentType(ContentType.JSON).header("Idempotency-Key", "reordered")
-                .body("{\"type\":\"noop\",\"payload\":{\"a\":1,\"b\":{\"c\":2,\"d\":3}}}")
+                .body("{\"type\":\"noop\",\"payload\":{\"a\":1,\"b\":{\"c\":2,\"d\":[2,1]}}}")
                 .when().post("/queues/hostile-ok/jobs").then().statusCode(202).extract().path("id");
         given().contentType(ContentType.JSON).header("Idempotency-Key", "reordered")
-                .body("{\"payload\":{\"b\":{\"d\":3,\"c\":2},\"a\":1},\"type\":\"noop\"}")
-                .when().post("/queues/hostile-ok/jobs").then().statusCode(200).body("id", equalTo(first));
+                .body("{\"payload\":{\"b\":{\"d\":[2,1],\"c\":2},\"a\":1},\"type\":\"noop\"}")
+                .when().post("/queues/hostile-ok/jobs")
+                .then().statusCode(200).header("Idempotent-Replayed", "true").body("id", equalTo(first));
+        given().contentType(ContentType.JSON)
+                .body("{\"jobs\":[{\"type\":\"noop\",\"idempotencyKey\":\"reordered\",\"payload\":{\"b\":{\"c\":2,\"d\":[2,1]},\"a\":1}}]}")
+                .when().post("/queues/hostile-ok/jobs/batch")
+                .then().statusCode(202).body("jobs[0].id", equalTo(first), "jobs[0].replayed", equalTo(true));
+        // an array is not reordered: [1,2] is another payload than [2,1]
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "reordered")
+                .body("{\"type\":\"noop\",\"payload\":{\"a\":1,\"b\":{\"c\":2,\"d\":[1,2]}}}")
+                .when().post("/queues/hostile-ok/jobs").then().statusCode(422);
     }
 }
