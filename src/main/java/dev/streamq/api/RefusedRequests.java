@@ -10,7 +10,8 @@ import java.util.Arrays;
 /**
  * {@code streamq_api_refused_total{reason}}: requests the API answered 503 + Retry-After, nothing
  * written, the client to retry with its key. By reason: the Redis error kind that stopped the call,
- * or {@code not_durable} (WAIT found too few replicas). Every reason starts at 0, so increase()
+ * {@code not_durable} (WAIT found too few replicas), or {@code overloaded} (the bodies already
+ * being read fill the API's body budget, BodyAdmission). Every reason starts at 0, so increase()
  * sees a pod's first refusal: Micrometer's own http_server_requests series for status 503 is born
  * at its first value, which hides a short outage from an alert.
  */
@@ -19,6 +20,7 @@ public class RefusedRequests {
 
     static final String METER = "streamq.api.refused";
     static final String NOT_DURABLE = "not_durable";
+    static final String OVERLOADED = "overloaded";
 
     private final MeterRegistry registry;
 
@@ -29,6 +31,7 @@ public class RefusedRequests {
     void onStart(@Observes StartupEvent event) {
         Arrays.stream(RedisErrorKind.values()).forEach(kind -> refused(kind.label(), 0));
         refused(NOT_DURABLE, 0);
+        refused(OVERLOADED, 0);
     }
 
     void refused(String reason) {

@@ -1,6 +1,5 @@
 package dev.streamq.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamq.config.StreamqConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,6 +21,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class RequestLimits {
 
+    /** Before Quarkus' own upload limit, and before {@link BodyAdmission} counts the body. */
+    static final int ORDER = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 2;
+
     private final long maxBodyBytes;
     private final int maxUriLength;
     private final ObjectMapper json;
@@ -34,7 +36,7 @@ public class RequestLimits {
     }
 
     void install(@Observes Router router) {
-        router.route().order(RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1).handler(this::check);
+        router.route().order(ORDER).handler(this::check);
     }
 
     private void check(RoutingContext context) {
@@ -58,18 +60,7 @@ public class RequestLimits {
         }
     }
 
-    /** Answers and closes the connection: the client may still be sending a body nobody will read. */
     private void refuse(RoutingContext context, int status, String title, String detail) {
-        String body;
-        try {
-            body = json.writeValueAsString(new Problem("about:blank", title, status, detail, null, null));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        context.response().setStatusCode(status)
-                .putHeader(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(HttpHeaderNames.CONNECTION, "close")
-                .endHandler(done -> context.request().connection().close())
-                .end(body);
+        EarlyProblem.answerAndClose(context, json, status, title, detail, null);
     }
 }

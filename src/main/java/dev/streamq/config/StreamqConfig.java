@@ -2,6 +2,7 @@ package dev.streamq.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.quarkus.runtime.configuration.MemorySize;
 import java.time.Duration;
 import java.util.List;
 
@@ -144,6 +145,18 @@ public interface StreamqConfig {
         /** Most single submits of one queue sent as one script call and one WAIT (GroupCommit); 1 turns grouping off. */
         @WithDefault("100")
         int groupCommitMaxJobs();
+
+        /**
+         * Most request-body bytes the API holds at once, each body counted at its Content-Length
+         * (a chunked one at quarkus.http.limits.max-body-size); one more is a 503 + Retry-After.
+         * Not below max-body-size, or the largest body could never pass.
+         */
+        @WithDefault("8M")
+        MemorySize bodyBudget();
+
+        /** How long a body may take to arrive after its headers; then 408 and the connection closes. */
+        @WithDefault("30s")
+        Duration bodyTimeout();
     }
 
     interface Durability {

@@ -33,8 +33,29 @@ final class RawHttp {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
-            return parse(socket.getInputStream().readAllBytes());
+            return read(socket);
         }
+    }
+
+    /** Reads an answer from a connection the caller wrote to, until the server closes it. */
+    static Answer read(Socket socket) throws IOException {
+        return parse(socket.getInputStream().readAllBytes());
+    }
+
+    /** Reads one answer with a Content-Length, without waiting for the server to close the connection. */
+    static Answer readOne(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before the end of the headers: " + head.toString(StandardCharsets.ISO_8859_1));
+            }
+            head.write(b);
+        }
+        Answer headers = parse(head.toByteArray());
+        head.write(in.readNBytes(Integer.parseInt(headers.header("Content-Length"))));
+        return parse(head.toByteArray());
     }
 
     private static Answer parse(byte[] raw) throws IOException {

@@ -1,0 +1,194 @@
+package dev.streamq.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamq.lab.RespClient;
+import dev.streamq.lab.ServiceProcess;
+import dev.streamq.lab.Topology;
+import dev.streamq.lab.bench.JvmOptions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bodies the packaged API, under the JVM options the deployment ships (-Xmx96m), must survive:
+ * many of the largest batches at once (before dev.streamq.api.BodyAdmission one 16 MB batch ran
+ * it out of heap and the process exited), and senders that trickle a body or give up on it half
+ * way, who must get their 408 and hand their share of the body budget back.
+ */
+class BodyAdmissionIT {
+
+    /** Shipped limits: quarkus.http.limits.max-body-size=4M, streamq.api.body-budget=8M. */
+    private static final long MAX_BODY = 4L << 20;
+    private static final long BUDGET = 8L << 20;
+    private static final int JOBS_PER_BATCH = 1_000;
+    private static final String BATCH = "/queues/slow/jobs/batch";
+
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path dir;
+
+    @Test
+    @Timeout(240)
+    void theLargestBatchesAllAtOnceFitTheShippedHeap() throws Exception {
+        try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir.resolve("redis"));
+                ServiceProcess api = service(topology, Map.of()).start().awaitReady(Duration.ofSeconds(60))) {
+            byte[] batch = largestBatch();
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            Map<Integer, Integer> byStatus = new TreeMap<>();
+            List<String> wrong = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    answers.add(http.sendAsync(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/queues/large/jobs/batch"))
+                            .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(batch)).build(), HttpResponse.BodyHandlers.ofString()));
+                }
+                for (CompletableFuture<HttpResponse<String>> future : answers) {
+                    HttpResponse<String> answer = future.get();
+                    byStatus.merge(answer.statusCode(), 1, Integer::sum);
+                    if (answer.statusCode() == 503) {
+                        if (!answer.headers().firstValue("Retry-After").isPresent()
+                                || !answer.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+                            wrong.add("503 without Retry-After or problem body: " + answer.headers().map());
+                        }
+                    } else if (answer.statusCode() != 202) {
+                        wrong.add(answer.statusCode() + ": " + answer.body());
+                    }
+                }
+            }
+            System.out.println("12 batches of " + batch.length + " bytes at once, 3 rounds: " + byStatus + ", peak RSS " + api.peakRssKb() + " kB");
+            assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+            assertAlive(api);
+            int accepted = byStatus.getOrDefault(202, 0);
+            assertTrue(accepted >= 3, "the budget lets batches through, one round after another: " + byStatus);
+            assertTrue(byStatus.getOrDefault(503, 0) > 0, "12 batches of 4 MB at once are over an 8 MB budget: " + byStatus);
+            try (RespClient redis = topology.currentMaster().client()) {
+                assertEquals((long) accepted * JOBS_PER_BATCH, redis.callLong("XLEN", "streamq:{large}:ready"),
+                        "every accepted batch is whole in Redis, no refused one left a job");
+            }
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void tricklingSendersGet408AndGiveTheirBudgetBack() throws Exception {
+        try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir.resolve("redis"));
+                ServiceProcess api = service(topology, Map.of("STREAMQ_API_BODY_TIMEOUT", "2s")).start()
+                        .awaitReady(Duration.ofSeconds(60))) {
+            long share = 1_000_000;
+            int holders = (int) (BUDGET / share);
+            List<Socket> trickling = new ArrayList<>();
+            try {
+                for (int i = 0; i < holders; i++) {
+                    trickling.add(startBody(api.port(), share, 1_000));
+                }
+                // the budget is held by bodies that do not come: one more body is refused at once, unread
+                try (Socket more = startBody(api.port(), share, 0)) {
+                    long asked = System.nanoTime();
+                    RawHttp.Answer busy = RawHttp.readOne(more);
+                    assertEquals(503, busy.status(), busy.body());
+                    assertEquals("1", busy.header("Retry-After"));
+                    assertTrue(System.nanoTime() - asked < 1_000_000_000L, "refused at once, before the body timeout");
+                    // it sends no more of its body: the deadline holds for it too, past its answer
+                    assertEquals(-1, more.getInputStream().read(), "closed at the body timeout");
+                }
+                // one sender gives up half way: its share must come back too, without a deadline
+                trickling.remove(0).close();
+                long start = System.nanoTime();
+                for (Socket socket : trickling) {
+                    RawHttp.Answer late = RawHttp.read(socket);
+                    assertEquals(408, late.status(), late.body());
+                    assertTrue(late.header("Content-Type").startsWith("application/problem+json"), late.headers().toString());
+                }
+                long waitedMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waitedMs < 6_000, "408 after the 2 s body timeout, not the idle timeout: " + waitedMs + " ms");
+            } finally {
+                for (Socket socket : trickling) {
+                    socket.close();
+                }
+            }
+            // every share is back: the largest body is admitted alone, and a body sent in two parts within the deadline passes
+            assertEquals(202, post(api.port(), BATCH, largestBatch(), 0).status());
+            assertEquals(202, post(api.port(), "/queues/slow/jobs", "{\"type\":\"noop\",\"payload\":{}}".getBytes(StandardCharsets.UTF_8), 500).status());
+            assertAlive(api);
+            String log = Files.readString(api.logFile(), StandardCharsets.UTF_8);
+            assertFalse(log.contains("\"level\":\"ERROR\""), "a client's slow or abandoned body is no server error: " + api.logFile());
+        }
+    }
+
+    private ServiceProcess.Builder service(Topology topology, Map<String, String> env) {
+        ServiceProcess.Builder service = ServiceProcess.builder(ServiceProcess.defaultJar()).name("api").role("api")
+                .topology(topology).workDir(dir).env(env);
+        return JvmOptions.apply(service, JvmOptions.shipped());
+    }
+
+    /** Just under max-body-size: 1,000 jobs of ~4 KB. */
+    private static byte[] largestBatch() {
+        String pad = "x".repeat(4_000);
+        StringBuilder body = new StringBuilder("{\"jobs\":[");
+        for (int i = 0; i < JOBS_PER_BATCH; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"type\":\"noop\",\"payload\":{\"i\":").append(i).append(",\"pad\":\"").append(pad).append("\"}}");
+        }
+        byte[] bytes = body.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        assertTrue(bytes.length <= MAX_BODY && bytes.length > MAX_BODY * 9 / 10, "near the limit: " + bytes.length);
+        return bytes;
+    }
+
+    /** Headers declaring {@code declared} bytes of batch body, then only {@code sent} of them. */
+    private static Socket startBody(int port, long declared, int sent) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        socket.setSoTimeout(20_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(head(BATCH, declared));
+        out.write(" ".repeat(sent).getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return socket;
+    }
+
+    /** The whole body, its second half {@code pauseMs} after the first. */
+    private static RawHttp.Answer post(int port, String path, byte[] body, long pauseMs) throws IOException, InterruptedException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head(path, body.length));
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            Thread.sleep(pauseMs);
+            out.write(body, body.length / 2, body.length - body.length / 2);
+            out.flush();
+            return RawHttp.read(socket);
+        }
+    }
+
+    private static byte[] head(String path, long contentLength) {
+        return ("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                + contentLength + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void assertAlive(ServiceProcess api) throws IOException {
+        assertTrue(api.isAlive(), "the API is alive");
+        assertFalse(Files.readString(api.logFile(), StandardCharsets.UTF_8).contains("OutOfMemoryError"), "the API ran out of heap: " + api.logFile());
+    }
+}
