@@ -106,9 +106,13 @@ public class Submissions {
         } catch (JsonProcessingException e) {
             throw ProblemException.badField(field, "payload is not serializable JSON");
         }
-        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > limits.maxPayloadBytes()) {
-            throw new ProblemException(413, field, "payload is " + bytes + " bytes; the limit is " + limits.maxPayloadBytes());
+        // A char is at most 3 bytes of UTF-8, so only a text past a third of the limit is
+        // encoded to be measured: the usual payload is not copied just to count it.
+        if (text.length() > limits.maxPayloadBytes() / 3) {
+            int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > limits.maxPayloadBytes()) {
+                throw new ProblemException(413, field, "payload is " + bytes + " bytes; the limit is " + limits.maxPayloadBytes());
+            }
         }
         return new Payload(text, canonical);
     }

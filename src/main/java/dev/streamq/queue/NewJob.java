@@ -18,6 +18,12 @@ import java.util.HexFormat;
 public record NewJob(String type, String payload, String canonicalPayload, int maxAttempts, long runAtMillis,
         String idempotencyKey) {
 
+    public NewJob {
+        if ((canonicalPayload == null) != (idempotencyKey == null)) {
+            throw new IllegalArgumentException("a canonical payload goes with an idempotency key, and only with one");
+        }
+    }
+
     /** What a reused Idempotency-Key must match to be a replay rather than a conflict. */
     public String fingerprint() {
         try {

@@ -112,6 +112,19 @@ class HostileInputTest {
         refusedWithoutWrites(given().contentType(ContentType.JSON).body(big), "POST", "/queues/hostile/jobs", 413, null);
     }
 
+    /** The payload limit (16384 here) is in bytes of UTF-8: 5,500 euro signs are fewer chars than it, but 16,500 bytes. */
+    @Test
+    void payloadLimitCountsUtf8Bytes() {
+        refusedWithoutWrites(given().contentType("application/json; charset=UTF-8").body(blob("\u20ac".repeat(5_500))), "POST",
+                "/queues/hostile/jobs", 413, "payload");
+        given().contentType("application/json; charset=UTF-8").body(blob("\u20ac".repeat(5_400))).when().post("/queues/utf8/jobs")
+                .then().statusCode(202);
+    }
+
+    private static byte[] blob(String text) {
+        return ("{\"type\":\"noop\",\"payload\":{\"blob\":\"" + text + "\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     void overLongUriIs414Problem() {
         refusedWithoutWrites(given(), "GET", "/queues/" + "q".repeat(9000), 414, null);
