@@ -5,12 +5,16 @@ import dev.streamq.config.StreamqConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -19,12 +23,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * encoding its script call holds several times the body's size (measured: one 16 MB batch ran
  * -Xmx96m out of heap, three 32 MB ones at once as well), so the bytes of the bodies in flight
  * are capped by {@code streamq.api.body-budget}: past it, a 503 + Retry-After before a byte of
- * the body is parsed (the rest is read into nothing), nothing written. And Quarkus REST reads a body with no deadline of its own,
- * so a sender that trickles one would hold its share of the budget until the idle timeout:
- * a body not in after {@code streamq.api.body-timeout} gets a 408 and its connection closes.
+ * the body is parsed (the rest is read into nothing), nothing written. And Quarkus REST reads a
+ * body with no deadline of its own, so a sender that trickles one would hold its share of the
+ * budget until the idle timeout: a body not in after {@code streamq.api.body-timeout} gets a 408.
+ *
+ * <p>A body is counted at its Content-Length, which RequestLimits has held to max-body-size. An
+ * HTTP/1.1 chunked body has none and gets 411 Length Required: past the limit, Quarkus would
+ * answer it an empty 413, log two errors and replace the end handler that gives the budget back.
+ * An HTTP/2 request may leave content-length out and still send a body, and one without a body
+ * (a redrive) looks the same when its headers arrive, so it is counted at max-body-size; past
+ * the limit it meets that Quarkus 413, and {@link Admission#check()} gives its share back.
  */
 @ApplicationScoped
 public class BodyAdmission {
+
+    /** How often an admitted request is looked at; see {@link Admission#check()}. */
+    private static final long CHECK_MILLIS = 1_000;
 
     private final long budget;
     private final long maxBody;
@@ -53,29 +67,42 @@ public class BodyAdmission {
     }
 
     private void admit(RoutingContext context) {
-        long cost = declaredBytes(context.request());
+        HttpServerRequest request = context.request();
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            refuse(context, 411, "Length Required", "send the body with a Content-Length (the API admits a body by its size before it reads it)",
+                    null);
+            return;
+        }
+        long cost = declaredBytes(request);
         if (cost == 0) {
             context.next();
             return;
         }
-        long deadline = vertx.setTimer(timeout.toMillis(), fired -> overdue(context));
         if (take(cost)) {
-            context.addEndHandler(done -> {
-                vertx.cancelTimer(deadline);
-                inFlight.addAndGet(-cost);
-            });
+            Admission admission = new Admission(context, cost);
+            context.addEndHandler(done -> admission.release());
             context.next();
             return;
         }
         refused.refused(RefusedRequests.OVERLOADED);
-        // The rest of the body is read into nothing (no memory) until it ends or the deadline
-        // closes the connection: the deadline lasts past this answer, to the body's end.
-        EarlyProblem.answerAndDiscardBody(context, json, 503, "Service Unavailable", "the API is reading as many request bodies as its memory allows ("
-                + budget + " bytes); retry, with the same Idempotency-Key", ProblemMappers.RETRY_AFTER_SECONDS,
-                () -> vertx.cancelTimer(deadline));
+        refuse(context, 503, "Service Unavailable", "the API is reading as many request bodies as its memory allows (" + budget
+                + " bytes); retry, with the same Idempotency-Key", ProblemMappers.RETRY_AFTER_SECONDS);
     }
 
-    /** Content-Length; a chunked body may grow to the body limit; neither: no body. */
+    /**
+     * Answers, and reads the rest of the body into nothing (no memory) until it ends, breaks
+     * off, or the deadline stops it: the deadline lasts past the answer, to the body's end.
+     */
+    private void refuse(RoutingContext context, int status, String title, String detail, String retryAfterSeconds) {
+        long deadline = vertx.setTimer(timeout.toMillis(), fired -> {
+            if (!context.request().isEnded()) {
+                EarlyProblem.stop(context);
+            }
+        });
+        EarlyProblem.answerAndDiscardBody(context, json, status, title, detail, retryAfterSeconds, () -> vertx.cancelTimer(deadline));
+    }
+
+    /** Content-Length; HTTP/2 without one may still send a body up to the limit; else none. */
     private long declaredBytes(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
         if (length != null) {
@@ -85,7 +112,8 @@ public class BodyAdmission {
                 return maxBody; // Vert.x refuses a malformed Content-Length itself; count it at the worst meanwhile
             }
         }
-        return request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) ? maxBody : 0;
+        boolean mayHaveBody = request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD;
+        return request.version() == HttpVersion.HTTP_2 && mayHaveBody ? maxBody : 0;
     }
 
     private boolean take(long cost) {
@@ -100,15 +128,54 @@ public class BodyAdmission {
         }
     }
 
-    /** On the request's own event loop (the timer was set there): no race with its handlers. */
-    private void overdue(RoutingContext context) {
-        if (context.request().isEnded()) {
-            return; // the whole body came; the job is being written, on its own deadlines
+    /**
+     * One admitted body's share of the budget, given back once: by the routing context's end
+     * handler, or, when something replaced those (Quarkus' own 413 for an HTTP/2 body past the
+     * limit sets the response's end handler), by the check that finds the response ended.
+     */
+    private final class Admission {
+
+        private final RoutingContext context;
+        private final long cost;
+        private final long admittedNanos = System.nanoTime();
+        private final AtomicBoolean released = new AtomicBoolean();
+        private long timer;
+
+        Admission(RoutingContext context, long cost) {
+            this.context = context;
+            this.cost = cost;
+            arm();
         }
-        if (context.response().headWritten()) { // answered already (503), still sending: enough
-            context.request().connection().close();
-            return;
+
+        private void arm() {
+            timer = vertx.setTimer(Math.min(CHECK_MILLIS, timeout.toMillis()), fired -> check());
         }
-        EarlyProblem.answerAndClose(context, json, 408, "Request Timeout", "the request body did not arrive within " + timeout.toSeconds() + " s", null);
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                vertx.cancelTimer(timer);
+                inFlight.addAndGet(-cost);
+            }
+        }
+
+        /** On the request's own event loop (the timer was set there): no race with its handlers. */
+        private void check() {
+            HttpServerResponse response = context.response();
+            if (released.get()) {
+                return;
+            }
+            if (response.ended() || response.closed()) {
+                release();
+            } else if (context.request().isEnded() || System.nanoTime() - admittedNanos < timeout.toNanos()) {
+                arm(); // the body is in and its job being written, on its own deadlines; or it has time left
+            } else if (response.headWritten()) {
+                release();
+                EarlyProblem.stop(context);
+            } else {
+                release();
+                EarlyProblem.answerAndStop(context, json, 408, "Request Timeout",
+                        "the request body did not arrive within " + timeout.toSeconds() + " s", null);
+            }
+        }
     }
 }

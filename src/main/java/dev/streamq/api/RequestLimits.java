@@ -61,6 +61,6 @@ public class RequestLimits {
     }
 
     private void refuse(RoutingContext context, int status, String title, String detail) {
-        EarlyProblem.answerAndClose(context, json, status, title, detail, null);
+        EarlyProblem.answerAndStop(context, json, status, title, detail, null);
     }
 }
