@@ -148,13 +148,13 @@ public interface StreamqConfig {
 
         /**
          * Most request-body bytes the API holds at once, each body counted at its Content-Length
-         * (a chunked one at quarkus.http.limits.max-body-size); one more is a 503 + Retry-After.
-         * Not below max-body-size, or the largest body could never pass.
+         * (a body without one is a 411); one more is a 503 + Retry-After. Not below
+         * quarkus.http.limits.max-body-size, or the largest body could never pass.
          */
         @WithDefault("8M")
         MemorySize bodyBudget();
 
-        /** How long a body may take to arrive after its headers; then 408 and the connection closes. */
+        /** How long a body may take to arrive after its headers; then 408 (HTTP/1.1: the connection closes; HTTP/2: the stream). */
         @WithDefault("30s")
         Duration bodyTimeout();
     }
