@@ -35,11 +35,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class BodyAdmission {
 
-    /** How often an admitted request is looked at; see {@link Admission#check()}. */
-    private static final long CHECK_MILLIS = 1_000;
-
     private final long budget;
-    private final long maxBody;
     private final Duration timeout;
     private final AtomicLong inFlight = new AtomicLong();
     private final Vertx vertx;
@@ -49,10 +45,9 @@ public class BodyAdmission {
     BodyAdmission(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody, StreamqConfig config,
             Vertx vertx, RefusedRequests refused, ObjectMapper json) {
         this.budget = config.api().bodyBudget().asLongValue();
-        this.maxBody = maxBody.asLongValue();
-        if (budget < this.maxBody) {
+        if (budget < maxBody.asLongValue()) {
             throw new IllegalArgumentException("streamq.api.body-budget (" + budget + " bytes) is below quarkus.http.limits.max-body-size ("
-                    + this.maxBody + "): the largest body allowed could never be admitted");
+                    + maxBody.asLongValue() + "): the largest body allowed could never be admitted");
         }
         this.timeout = config.api().bodyTimeout();
         if (timeout.toMillis() < 1) {
@@ -69,12 +64,13 @@ public class BodyAdmission {
 
     private void admit(RoutingContext context) {
         HttpServerRequest request = context.request();
-        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || undeclaredHttp2Body(request)) {
+        long declared = RequestLimits.declaredLength(request);
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) || (declared < 0 && mayStreamABody(request))) {
             refuse(context, 411, "Length Required", "send the body with a Content-Length (0 for none): the API admits a body by its size"
                     + " before it reads it", null);
             return;
         }
-        long cost = declaredBytes(request);
+        long cost = Math.max(0, declared); // HTTP/1.1 without Content-Length or Transfer-Encoding has no body
         if (cost == 0) {
             context.next();
             return;
@@ -103,29 +99,15 @@ public class BodyAdmission {
         EarlyProblem.answerAndDiscardBody(context, json, status, title, detail, retryAfterSeconds, () -> vertx.cancelTimer(deadline));
     }
 
-    /** Content-Length, or no body (HTTP/1.1 without Content-Length or Transfer-Encoding has none). */
-    private long declaredBytes(HttpServerRequest request) {
-        String length = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
-        if (length == null) {
-            return 0;
-        }
-        try {
-            return Math.max(0, Long.parseLong(length.trim()));
-        } catch (NumberFormatException e) {
-            return maxBody; // Vert.x refuses a malformed Content-Length itself; count it at the worst meanwhile
-        }
-    }
-
     /**
      * An HTTP/2 request may send a body without content-length, and one without a body looks
      * the same when its headers arrive. Counted at max-body-size, such requests ran 2 at a time
      * (measured: 923 of 1,000 small submits at 20 streams refused), and past the limit they meet
      * Quarkus' own empty 413 and its two error lines; so a 411 tells the client what to send.
      */
-    private static boolean undeclaredHttp2Body(HttpServerRequest request) {
+    private static boolean mayStreamABody(HttpServerRequest request) {
         HttpMethod method = request.method();
-        return request.version() == HttpVersion.HTTP_2 && !request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
-                && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH);
+        return request.version() == HttpVersion.HTTP_2 && (method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH);
     }
 
     private boolean take(long cost) {
@@ -142,14 +124,13 @@ public class BodyAdmission {
 
     /**
      * One admitted body's share of the budget, given back once: by the routing context's end
-     * handler, or, should something replace it (a response end handler set directly, as Quarkus'
-     * own 413 does), by the check that finds the response ended.
+     * handler or, should something replace it (a response end handler set directly, as Quarkus'
+     * own 413 does), by the deadline finding the response ended.
      */
     private final class Admission {
 
         private final RoutingContext context;
         private final long cost;
-        private final long admittedNanos = System.nanoTime();
         private final AtomicBoolean released = new AtomicBoolean();
         private long timer;
 
@@ -160,7 +141,7 @@ public class BodyAdmission {
         }
 
         private void arm() {
-            timer = vertx.setTimer(Math.min(CHECK_MILLIS, timeout.toMillis()), fired -> check());
+            timer = vertx.setTimer(timeout.toMillis(), fired -> atDeadline());
         }
 
         void release() {
@@ -171,15 +152,15 @@ public class BodyAdmission {
         }
 
         /** On the request's own event loop (the timer was set there): no race with its handlers. */
-        private void check() {
+        private void atDeadline() {
             HttpServerResponse response = context.response();
             if (released.get()) {
                 return;
             }
             if (response.ended() || response.closed()) {
                 release();
-            } else if (context.request().isEnded() || System.nanoTime() - admittedNanos < timeout.toNanos()) {
-                arm(); // the body is in and its job being written, on its own deadlines; or it has time left
+            } else if (context.request().isEnded()) {
+                arm(); // the body is in and its job being written, on its own deadlines
             } else if (response.headWritten()) {
                 release();
                 EarlyProblem.stop(context);

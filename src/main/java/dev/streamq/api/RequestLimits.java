@@ -5,6 +5,7 @@ import dev.streamq.config.StreamqConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,19 +45,26 @@ public class RequestLimits {
             refuse(context, 414, "URI Too Long", "the request URI is longer than " + maxUriLength + " characters");
             return;
         }
-        String declared = context.request().getHeader(HttpHeaderNames.CONTENT_LENGTH);
-        if (declared != null && tooLarge(declared)) {
+        if (declaredLength(context.request()) > maxBodyBytes) {
             refuse(context, 413, "Content Too Large", "the body is larger than " + maxBodyBytes + " bytes");
             return;
         }
         context.next();
     }
 
-    private boolean tooLarge(String declared) {
+    /**
+     * The request's Content-Length; -1 without one, or with one that is not a number (Vert.x
+     * refuses a malformed Content-Length itself, before any route).
+     */
+    static long declaredLength(HttpServerRequest request) {
+        String declared = request.getHeader(HttpHeaderNames.CONTENT_LENGTH);
+        if (declared == null) {
+            return -1;
+        }
         try {
-            return Long.parseLong(declared.trim()) > maxBodyBytes;
+            return Long.parseLong(declared.trim());
         } catch (NumberFormatException e) {
-            return false; // Vert.x refuses a malformed Content-Length itself
+            return -1;
         }
     }
 

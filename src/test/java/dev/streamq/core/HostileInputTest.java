@@ -14,6 +14,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -122,7 +123,7 @@ class HostileInputTest {
     }
 
     private static byte[] blob(String text) {
-        return ("{\"type\":\"noop\",\"payload\":{\"blob\":\"" + text + "\"}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return ("{\"type\":\"noop\",\"payload\":{\"blob\":\"" + text + "\"}}").getBytes(StandardCharsets.UTF_8);
     }
 
     @Test

@@ -28,13 +28,19 @@ final class RawHttp {
     }
 
     static Answer send(int port, byte[] request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
-            socket.setSoTimeout(10_000);
+        try (Socket socket = connect(port, 10_000)) {
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
             return read(socket);
         }
+    }
+
+    /** A loopback connection whose reads give up after {@code readTimeoutMs}. */
+    static Socket connect(int port, int readTimeoutMs) throws IOException {
+        Socket socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        socket.setSoTimeout(readTimeoutMs);
+        return socket;
     }
 
     /** Reads an answer from a connection the caller wrote to, until the server closes it. */
@@ -46,12 +52,14 @@ final class RawHttp {
     static Answer readOne(Socket socket) throws IOException {
         InputStream in = socket.getInputStream();
         ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+        int last4 = 0; // the last four bytes read, to see "\r\n\r\n" end the headers
+        while (last4 != 0x0d0a0d0a) {
             int b = in.read();
             if (b < 0) {
                 throw new IOException("closed before the end of the headers: " + head.toString(StandardCharsets.ISO_8859_1));
             }
             head.write(b);
+            last4 = (last4 << 8) | b;
         }
         Answer headers = parse(head.toByteArray());
         head.write(in.readNBytes(Integer.parseInt(headers.header("Content-Length"))));
