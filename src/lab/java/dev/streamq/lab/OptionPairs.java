@@ -34,6 +34,15 @@ public final class OptionPairs {
         return n;
     }
 
+    /** An option's value as a whole number of at least 0. */
+    public static int nonNegative(String option, String value) {
+        int n = Integer.parseInt(value);
+        if (n < 0) {
+            throw new IllegalArgumentException(option + " must be at least 0, not " + n);
+        }
+        return n;
+    }
+
     /** An option's value as a number above 0. */
     public static double positiveNumber(String option, String value) {
         double x = Double.parseDouble(value);

@@ -16,6 +16,8 @@ final class PeerOptions {
     int batch = 100;
     int pacedRate = 500;
     int pacedSeconds = 20;
+    /** A first window at the paced rate, before the measured one, reported apart (0: none). */
+    int pacedWarmupSeconds = 20;
     int concurrency = 50;
 
     static PeerOptions parse(List<String> args) {
@@ -30,6 +32,7 @@ final class PeerOptions {
                 case "--batch" -> o.batch = positive(a, v);
                 case "--paced-rate" -> o.pacedRate = positive(a, v);
                 case "--paced-seconds" -> o.pacedSeconds = positive(a, v);
+                case "--paced-warmup-seconds" -> o.pacedWarmupSeconds = OptionPairs.nonNegative(a, v);
                 case "--concurrency" -> o.concurrency = positive(a, v);
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench --peer");
             }
@@ -43,7 +46,7 @@ final class PeerOptions {
     /** The options as given on the command line, defaults included: the command to write down. */
     String command() {
         return String.format("deploy/local/lab bench --peer %s --rounds %d --jobs %d --warmup-jobs %d --in-flight %d"
-                + " --batch %d --paced-rate %d --paced-seconds %d --concurrency %d", peer, rounds, jobs, warmupJobs, inFlight,
-                batch, pacedRate, pacedSeconds, concurrency);
+                + " --batch %d --paced-rate %d --paced-warmup-seconds %d --paced-seconds %d --concurrency %d", peer, rounds, jobs,
+                warmupJobs, inFlight, batch, pacedRate, pacedWarmupSeconds, pacedSeconds, concurrency);
     }
 }
