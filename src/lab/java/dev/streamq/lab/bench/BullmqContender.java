@@ -62,6 +62,11 @@ final class BullmqContender implements Contender {
     }
 
     @Override
+    public String finishedRecord() {
+        return "finishedOn";
+    }
+
+    @Override
     public List<String> target() {
         return List.of("--target", "bullmq", "--redis-port", String.valueOf(redisPort));
     }

@@ -19,6 +19,9 @@ interface Contender {
     /** Starts the processes of one round, consuming {@code queues}. */
     void start(List<String> queues);
 
+    /** The side's own record of a job finished, for the report: "job_succeeded log time", "finishedOn". */
+    String finishedRecord();
+
     /** load.js arguments that point it at this side. */
     List<String> target();
 

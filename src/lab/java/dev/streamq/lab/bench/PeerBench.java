@@ -42,7 +42,9 @@ import java.util.Map;
  * and for each run the CPU per job of the process that runs the jobs, of redis-server (both from
  * /proc/PID/stat over the window from the measured client's start to the last job finished) and
  * of the load client (its own getrusage from first submit to last answer). The load client is
- * {@link NodeLoad} on both sides.
+ * {@link NodeLoad} on both sides. {@code --peer jar:PATH} puts another build of streamq (its
+ * quarkus-run.jar, run with this checkout's JVM options) in BullMQ's place: an A/B of two builds,
+ * interleaved on the same Redis, for levers that this box's drift hides in runs taken apart.
  */
 public final class PeerBench {
 
@@ -76,9 +78,10 @@ public final class PeerBench {
         try (Topology topology = Topology.start(Topology.Shape.SINGLE, dir.resolve("redis"))) {
             int port = topology.currentMaster().port();
             long redisPid = topology.currentMaster().pid();
+            Contender peer = o.peerJar() == null ? new BullmqContender(port, dir.resolve("bullmq"), o.concurrency)
+                    : new StreamqContender("streamq " + o.peerJar(), o.peerJar(), topology, dir.resolve("peer-jar"), o.concurrency);
             List<Contender> sides = List.of(
-                    new StreamqContender(ServiceProcess.defaultJar(), topology, dir.resolve("streamq"), o.concurrency),
-                    new BullmqContender(port, dir.resolve("bullmq"), o.concurrency));
+                    new StreamqContender("streamq", ServiceProcess.defaultJar(), topology, dir.resolve("streamq"), o.concurrency), peer);
             PeerTable table = new PeerTable(sides.get(0).name(), sides.get(1).name());
             for (int round = 1; round <= o.rounds; round++) {
                 for (Contender side : sides) {
@@ -110,12 +113,12 @@ public final class PeerBench {
         return String.format(Locale.ROOT, "%n%s%n"
                 + "- load client: %s, %d requests in flight (batch runs: %d jobs a request)%n"
                 + "- service process: %s | %s, worker concurrency %d%n"
-                + "- submit→finished: the client's clock before the request → %s's job_succeeded log time | %s's finishedOn%n"
+                + "- submit→finished: the client's clock before the request → %s's %s | %s's %s%n"
                 + "- machine: %d cores; load average (1/5/15 min) at start %s, at end %s%n"
                 + "- command: %s%n",
                 table.markdown(), NodeLoad.CLIENT, o.inFlight, o.batch, sides.get(0).service(), sides.get(1).service(),
-                o.concurrency, sides.get(0).name(), sides.get(1).name(), Runtime.getRuntime().availableProcessors(),
-                loadAtStart, loadAtEnd, o.command());
+                o.concurrency, sides.get(0).name(), sides.get(0).finishedRecord(), sides.get(1).name(), sides.get(1).finishedRecord(),
+                Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd, o.command());
     }
 
     /** One side's round: its processes, then the three runs on their own queues. */

@@ -3,11 +3,14 @@ package dev.streamq.lab.bench;
 import static dev.streamq.lab.OptionPairs.positive;
 
 import dev.streamq.lab.OptionPairs;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** {@code lab bench --peer bullmq [--rounds N] [--jobs N] ...}: the knobs of the side-by-side bench. */
+/** {@code lab bench --peer bullmq|jar:PATH [--rounds N] [--jobs N] ...}: the knobs of the side-by-side bench. */
 final class PeerOptions {
+    private static final String JAR = "jar:";
     String peer;
     int rounds = 3;
     int jobs = 50_000;
@@ -37,10 +40,18 @@ final class PeerOptions {
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench --peer");
             }
         });
-        if (!"bullmq".equals(o.peer)) {
-            throw new IllegalArgumentException("--peer: the one peer is bullmq, not '" + o.peer + "'");
+        if (!"bullmq".equals(o.peer) && o.peerJar() == null) {
+            throw new IllegalArgumentException("--peer: bullmq, or jar:PATH (another build's quarkus-run.jar), not '" + o.peer + "'");
+        }
+        if (o.peerJar() != null && !Files.isRegularFile(o.peerJar())) {
+            throw new IllegalArgumentException("--peer " + o.peer + ": no such file (a build's target/quarkus-app/quarkus-run.jar)");
         }
         return o;
+    }
+
+    /** The other build's jar of {@code --peer jar:PATH}; null when the peer is BullMQ. */
+    Path peerJar() {
+        return peer != null && peer.startsWith(JAR) && peer.length() > JAR.length() ? Path.of(peer.substring(JAR.length())) : null;
     }
 
     /** The options as given on the command line, defaults included: the command to write down. */

@@ -13,9 +13,12 @@ import java.util.Map;
  * role=all against the redis-server, worker concurrency {@code concurrency} (the BullMQ Worker's
  * 50), with the JVM options and environment the JVM-mode deployment ships ({@link JvmOptions}),
  * so the peak RSS it reports is the deployment's. When a job finished is its job_succeeded log line ({@link Completions}).
+ * As the peer ({@code --peer jar:PATH}) it is another build of streamq, with this checkout's
+ * JVM options: an A/B of two builds in one sitting.
  */
 final class StreamqContender implements Contender {
 
+    private final String name;
     private final Path jar;
     private final Topology topology;
     private final Path dir;
@@ -24,7 +27,8 @@ final class StreamqContender implements Contender {
     private Completions completions;
     private int rounds;
 
-    StreamqContender(Path jar, Topology topology, Path dir, int concurrency) {
+    StreamqContender(String name, Path jar, Topology topology, Path dir, int concurrency) {
+        this.name = name;
         this.jar = jar;
         this.topology = topology;
         this.dir = dir;
@@ -33,12 +37,12 @@ final class StreamqContender implements Contender {
 
     @Override
     public String name() {
-        return "streamq";
+        return name;
     }
 
     @Override
     public String service() {
-        return "streamq JVM (role=all, the shipped JVM options: " + JvmOptions.SHIPPED + ")";
+        return "streamq JVM " + jar + " (role=all, the shipped JVM options: " + JvmOptions.SHIPPED + ")";
     }
 
     @Override
@@ -50,6 +54,11 @@ final class StreamqContender implements Contender {
                 .logFile(dir.resolve(name + ".log"));
         process = JvmOptions.apply(b, JvmOptions.shipped()).start().awaitReady(Duration.ofSeconds(90));
         completions = new Completions(process);
+    }
+
+    @Override
+    public String finishedRecord() {
+        return "job_succeeded log time";
     }
 
     @Override

@@ -14,7 +14,7 @@ import java.util.List;
  *   down                                                   stop a lab left running with --keep
  *   drill NAME [options] | drills [options]                fault drills ({@link DrillCli})
  *   bench [options]                                        benchmark ({@link Bench})
- *   bench --peer bullmq [options]                          streamq and BullMQ side by side ({@link dev.streamq.lab.bench.PeerBench})
+ *   bench --peer bullmq|jar:PATH [options]                 streamq and BullMQ, or another build, side by side ({@link dev.streamq.lab.bench.PeerBench})
  *   bench --cluster [options]                              a master+replica and a 3+3 Redis Cluster side by side ({@link dev.streamq.lab.bench.ClusterBench})
  * </pre>
  *
@@ -80,8 +80,9 @@ public final class LabMain {
         stream.println("       lab drills [--duration S] [--rate R] [--warm-up S] [--seed N] [--fail-share F] [--out DIR] every drill + summary");
         stream.println("       lab bench [--fill N] [--e2e-rate R] [--e2e-seconds S] [--submit-seconds S] [--warmup-seconds S]");
         stream.println("                 [--connections N] [--batch-connections N] [--ramp R1,R2,...]         throughput/latency bench");
-        stream.println("       lab bench --peer bullmq [--rounds N] [--jobs N] [--warmup-jobs N] [--in-flight N] [--batch N]");
-        stream.println("                 [--paced-rate R] [--paced-seconds S] [--concurrency N]              streamq vs BullMQ, interleaved");
+        stream.println("       lab bench --peer bullmq|jar:PATH [--rounds N] [--jobs N] [--warmup-jobs N] [--in-flight N] [--batch N]");
+        stream.println("                 [--paced-rate R] [--paced-warmup-seconds S] [--paced-seconds S] [--concurrency N]");
+        stream.println("                                 streamq vs BullMQ, or vs another build's quarkus-run.jar, interleaved");
         stream.println("       lab bench --cluster [--rounds N] [--rate R] [--seconds S] [--warmup-seconds S] [--idle-seconds S]");
         stream.println("                 [--queues-per-shard N] [--threads-per-queue N] [--utilisation F] [--target R]");
         stream.println("                                                     master+replica vs 3+3 Redis Cluster, interleaved");
