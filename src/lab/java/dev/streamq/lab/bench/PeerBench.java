@@ -202,7 +202,7 @@ public final class PeerBench {
         /** One window at the paced rate on a queue that has finished {@code done} jobs before it. */
         private Latency pacedWindow(String queue, String run, int seconds, long done) {
             CpuShare.Snapshot before = cpu();
-            Path submits = dir.resolve("clients").resolve(side.name().replace(' ', '-') + "-" + queue + "-after-" + done + ".submits");
+            Path submits = dir.resolve("clients").resolve(side.name().replaceAll("[^A-Za-z0-9.]+", "-") + "-" + queue + "-after-" + done + ".submits");
             NodeLoad.Result r = load.paced(side.target(), queue, o.pacedRate, seconds, submits);
             awaitFinished(queue, done + r.ok());
             CpuShare.Snapshot after = cpu();
