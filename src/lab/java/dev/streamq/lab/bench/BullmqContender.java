@@ -62,6 +62,11 @@ final class BullmqContender implements Contender {
     }
 
     @Override
+    public String submitsWith() {
+        return "BullMQ Queue";
+    }
+
+    @Override
     public String finishedRecord() {
         return "finishedOn";
     }

@@ -22,6 +22,9 @@ interface Contender {
     /** The side's own record of a job finished, for the report: "job_succeeded log time", "finishedOn". */
     String finishedRecord();
 
+    /** How load.js submits to this side, for the report: "http keep-alive agent, maxSockets 50", "BullMQ Queue". */
+    String submitsWith();
+
     /** load.js arguments that point it at this side. */
     List<String> target();
 

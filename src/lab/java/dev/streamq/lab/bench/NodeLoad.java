@@ -20,7 +20,7 @@ import java.util.Map;
  */
 final class NodeLoad {
 
-    static final String CLIENT = "Node " + nodeVersion() + " load.js (http keep-alive agent, maxSockets 50 | BullMQ Queue)";
+    static final String CLIENT = "Node " + nodeVersion() + " load.js";
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
 
     /** What load.js printed: jobs sent, accepted (ok) and refused, its time span and its own CPU. */

@@ -57,6 +57,11 @@ final class StreamqContender implements Contender {
     }
 
     @Override
+    public String submitsWith() {
+        return "http keep-alive agent, maxSockets 50";
+    }
+
+    @Override
     public String finishedRecord() {
         return "job_succeeded log time";
     }
