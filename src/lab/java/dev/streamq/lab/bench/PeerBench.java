@@ -117,7 +117,8 @@ public final class PeerBench {
                 + "- machine: %d cores; load average (1/5/15 min) at start %s, at end %s%n"
                 + "- command: %s%n",
                 table.markdown(), NodeLoad.CLIENT, sides.get(0).submitsWith(), sides.get(1).submitsWith(), o.inFlight, o.batch,
-                sides.get(0).service(), sides.get(1).service(), o.concurrency, sides.get(0).name(), sides.get(0).finishedRecord(), sides.get(1).name(), sides.get(1).finishedRecord(),
+                sides.get(0).service(), sides.get(1).service(), o.concurrency,
+                sides.get(0).name(), sides.get(0).finishedRecord(), sides.get(1).name(), sides.get(1).finishedRecord(),
                 Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd, o.command());
     }
 

@@ -14,7 +14,8 @@ import java.util.List;
  *   down                                                   stop a lab left running with --keep
  *   drill NAME [options] | drills [options]                fault drills ({@link DrillCli})
  *   bench [options]                                        benchmark ({@link Bench})
- *   bench --peer bullmq|jar:PATH [options]                 streamq and BullMQ, or another build, side by side ({@link dev.streamq.lab.bench.PeerBench})
+ *   bench --peer bullmq|jar:PATH [options]                 streamq and BullMQ (or another build) side by side
+ *                                                          ({@link dev.streamq.lab.bench.PeerBench})
  *   bench --cluster [options]                              a master+replica and a 3+3 Redis Cluster side by side ({@link dev.streamq.lab.bench.ClusterBench})
  * </pre>
  *
