@@ -27,18 +27,18 @@ public final class OptionPairs {
 
     /** An option's value as a whole number of at least 1. */
     public static int positive(String option, String value) {
-        int n = Integer.parseInt(value);
-        if (n < 1) {
-            throw new IllegalArgumentException(option + " must be at least 1, not " + n);
-        }
-        return n;
+        return atLeast(option, value, 1);
     }
 
     /** An option's value as a whole number of at least 0. */
     public static int nonNegative(String option, String value) {
+        return atLeast(option, value, 0);
+    }
+
+    private static int atLeast(String option, String value, int min) {
         int n = Integer.parseInt(value);
-        if (n < 0) {
-            throw new IllegalArgumentException(option + " must be at least 0, not " + n);
+        if (n < min) {
+            throw new IllegalArgumentException(option + " must be at least " + min + ", not " + n);
         }
         return n;
     }

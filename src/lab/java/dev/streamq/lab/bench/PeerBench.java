@@ -97,7 +97,7 @@ public final class PeerBench {
             Files.writeString(dir.resolve("peer.md"), report);
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("command", o.command());
-            json.put("client", NodeLoad.CLIENT + " (" + sides.get(0).submitsWith() + " | " + sides.get(1).submitsWith() + ")");
+            json.put("client", loadClient(sides));
             json.put("load_average_start", loadAtStart);
             json.put("load_average_end", loadAtEnd);
             json.put("rounds", table.values());
@@ -109,14 +109,19 @@ public final class PeerBench {
         }
     }
 
+    /** The load client and how it submits to each side. */
+    private static String loadClient(List<Contender> sides) {
+        return NodeLoad.CLIENT + " (" + sides.get(0).submitsWith() + " | " + sides.get(1).submitsWith() + ")";
+    }
+
     private String report(PeerTable table, List<Contender> sides, String loadAtStart, String loadAtEnd) {
         return String.format(Locale.ROOT, "%n%s%n"
-                + "- load client: %s (%s | %s), %d requests in flight (batch runs: %d jobs a request)%n"
+                + "- load client: %s, %d requests in flight (batch runs: %d jobs a request)%n"
                 + "- service process: %s | %s, worker concurrency %d%n"
                 + "- submit→finished: the client's clock before the request → %s's %s | %s's %s%n"
                 + "- machine: %d cores; load average (1/5/15 min) at start %s, at end %s%n"
                 + "- command: %s%n",
-                table.markdown(), NodeLoad.CLIENT, sides.get(0).submitsWith(), sides.get(1).submitsWith(), o.inFlight, o.batch,
+                table.markdown(), loadClient(sides), o.inFlight, o.batch,
                 sides.get(0).service(), sides.get(1).service(), o.concurrency,
                 sides.get(0).name(), sides.get(0).finishedRecord(), sides.get(1).name(), sides.get(1).finishedRecord(),
                 Runtime.getRuntime().availableProcessors(), loadAtStart, loadAtEnd, o.command());

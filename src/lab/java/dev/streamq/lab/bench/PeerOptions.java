@@ -12,6 +12,8 @@ import java.util.Set;
 final class PeerOptions {
     private static final String JAR = "jar:";
     String peer;
+    /** The other build's jar of {@code --peer jar:PATH}; null when the peer is BullMQ. */
+    private Path peerJar;
     int rounds = 3;
     int jobs = 50_000;
     int warmupJobs = 50_000;
@@ -40,18 +42,19 @@ final class PeerOptions {
                 default -> throw new IllegalArgumentException("unknown option '" + a + "' for bench --peer");
             }
         });
-        if (!"bullmq".equals(o.peer) && o.peerJar() == null) {
+        if (o.peer != null && o.peer.startsWith(JAR) && o.peer.length() > JAR.length()) {
+            o.peerJar = Path.of(o.peer.substring(JAR.length()));
+        } else if (!"bullmq".equals(o.peer)) {
             throw new IllegalArgumentException("--peer: bullmq, or jar:PATH (another build's quarkus-run.jar), not '" + o.peer + "'");
         }
-        if (o.peerJar() != null && !Files.isRegularFile(o.peerJar())) {
+        if (o.peerJar != null && !Files.isRegularFile(o.peerJar)) {
             throw new IllegalArgumentException("--peer " + o.peer + ": no such file (a build's target/quarkus-app/quarkus-run.jar)");
         }
         return o;
     }
 
-    /** The other build's jar of {@code --peer jar:PATH}; null when the peer is BullMQ. */
     Path peerJar() {
-        return peer != null && peer.startsWith(JAR) && peer.length() > JAR.length() ? Path.of(peer.substring(JAR.length())) : null;
+        return peerJar;
     }
 
     /** The options as given on the command line, defaults included: the command to write down. */
