@@ -201,6 +201,10 @@ public class Workers {
         // added in place: a copy per ring was O(queues) each, and 10,000 new queues ringing at
         // once held the event loop 3.4 s (a complete call timed out and its job ran twice)
         wanted.add(queue);
+        if (!config.role().servesApi()) {
+            // where the API runs, the submission that rang gave the queue its place
+            jobMetrics.adopt(queue.value(), DeadReason.labels());
+        }
         consume(queue);
     }
 
